@@ -1,0 +1,3 @@
+from maestro_watch.cli.main import main
+
+main()

@@ -1,0 +1,1 @@
+"""Carry out a plan against a target, recording each success in the state file."""

@@ -1,0 +1,82 @@
+"""Compare what the state file recorded with what the target has now."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import botocore.exceptions
+
+from maestro_watch.apply.inventory import Inventory
+from maestro_watch.apply.operations import is_not_found
+from maestro_watch.asl.definition import canonical_sha256
+from maestro_watch.plan.desired import KIND_FUNCTION, KIND_STATE_MACHINE
+from maestro_watch.state.store import ResourceRecord
+from maestro_watch.targets import Target
+
+IN_SYNC = "in sync"
+MISSING = "missing"
+
+
+@dataclass(frozen=True)
+class DriftEntry:
+    """One recorded resource and how it differs on the target (``IN_SYNC`` when it does not)."""
+
+    logical_id: str
+    kind: str
+    name: str
+    status: str
+
+
+def detect_drift(target: Target, records: dict[str, ResourceRecord], inventory: Inventory) -> list[DriftEntry]:
+    entries = []
+    for logical_id, record in sorted(records.items()):
+        entries.append(DriftEntry(logical_id, record.kind, record.name, _status(target, record, inventory)))
+    return entries
+
+
+def _status(target: Target, record: ResourceRecord, inventory: Inventory) -> str:
+    if not inventory.has(record.kind, record.name):
+        return MISSING
+    if record.kind == KIND_FUNCTION:
+        return _function_status(record, inventory.functions[record.name])
+    if record.kind == KIND_STATE_MACHINE:
+        return _machine_status(target, record)
+    return IN_SYNC
+
+
+def _function_status(record: ResourceRecord, deployed: dict[str, Any]) -> str:
+    changed = []
+    if deployed.get("CodeSha256") != record.fingerprint.get("code_sha256"):
+        changed.append("code")
+    settings = record.fingerprint.get("settings", {})
+    current = {
+        "runtime": deployed.get("Runtime"),
+        "handler": deployed.get("Handler"),
+        "memory_mb": deployed.get("MemorySize"),
+        "timeout_s": deployed.get("Timeout"),
+        "environment": deployed.get("Environment", {}).get("Variables", {}),
+        "role_arn": deployed.get("Role"),
+    }
+    if any(current[key] != settings.get(key) for key in current):
+        changed.append("settings")
+    return f"drifted: {' and '.join(changed)} changed outside maestro" if changed else IN_SYNC
+
+
+def _machine_status(target: Target, record: ResourceRecord) -> str:
+    try:
+        machine = target.client("stepfunctions").describe_state_machine(stateMachineArn=record.arn)
+    except botocore.exceptions.ClientError as error:
+        if is_not_found(error):
+            return MISSING
+        raise
+    try:
+        deployed_sha = canonical_sha256(machine["definition"])
+    except ValueError:
+        deployed_sha = None
+    changed = []
+    if deployed_sha != record.fingerprint.get("definition_sha256"):
+        changed.append("definition")
+    if machine.get("roleArn") != record.fingerprint.get("role_arn"):
+        changed.append("role")
+    return f"drifted: {' and '.join(changed)} changed outside maestro" if changed else IN_SYNC

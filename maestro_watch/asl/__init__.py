@@ -1,0 +1,1 @@
+"""Amazon States Language: parsing with positions, placeholders and validation."""

@@ -1,0 +1,1 @@
+"""Deterministic deployment packages for functions."""

@@ -1,0 +1,33 @@
+"""`maestro emulator`: run the embedded emulator for this project in the foreground."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from maestro_watch.cli.output import console
+from maestro_watch.targets import emulator as embedded
+
+
+@click.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=embedded.DEFAULT_PORT, show_default=True,
+              help="Port on 127.0.0.1; 0 picks a free one.")
+@click.option("-C", "--project-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="Project whose --local commands use this emulator.")
+def emulator(port: int, project_dir: Path) -> None:
+    """Run moto's server on 127.0.0.1 with state machines that really execute."""
+    project_dir = project_dir.resolve()
+    server = embedded.Emulator(port)
+    endpoint = server.start()
+    embedded.write_record(project_dir, endpoint)
+    console.print(f"emulator running at {endpoint}", markup=False)
+    console.print(f"'--local' in {project_dir} now targets it. Stop with Ctrl-C.", markup=False)
+    try:
+        embedded.wait_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        embedded.clear_record(project_dir, endpoint)
+        server.stop()
+        console.print("emulator stopped")

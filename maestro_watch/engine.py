@@ -1,0 +1,97 @@
+"""One project on one target: plan, deploy, refresh and tear down through the state file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from maestro_watch.apply.executor import ActionResult, Listener, apply_plan
+from maestro_watch.apply.inventory import list_inventory
+from maestro_watch.build.zipper import PackageCache
+from maestro_watch.logs import get_logger
+from maestro_watch.plan.actions import Plan
+from maestro_watch.plan.desired import Context, DesiredResource, desired_resources
+from maestro_watch.plan.planner import plan_changes
+from maestro_watch.project import Project, load_project
+from maestro_watch.state import StateStore, TargetLock
+from maestro_watch.targets import Target
+
+log = get_logger("engine")
+
+
+@dataclass(frozen=True)
+class PlannedChange:
+    """A plan with the project and desired resources it was made from."""
+
+    project: Project
+    desired: dict[str, DesiredResource]
+    plan: Plan
+
+
+class Engine:
+    """Holds the target's lock and state while open; use as a context manager."""
+
+    def __init__(self, root: Path, target: Target, cache: PackageCache | None = None) -> None:
+        self.root = root.resolve()
+        self.target = target
+        self.cache = cache or PackageCache()
+        self._store: StateStore | None = None
+        self._lock: TargetLock | None = None
+
+    def __enter__(self) -> Engine:
+        self.open()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def open(self, lock: bool = True) -> None:
+        key = self.target.key  # may call STS, which also checks the endpoint
+        self._store = StateStore.open(self.root / ".maestro", key)
+        if lock:
+            self._lock = TargetLock(self._store.path)
+            self._lock.acquire()
+
+    def close(self) -> None:
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    @property
+    def store(self) -> StateStore:
+        assert self._store is not None, "Engine.open() first"
+        return self._store
+
+    def context(self) -> Context:
+        return Context(self.target.partition, self.target.region, self.target.account_id)
+
+    def plan(self, project: Project | None = None) -> PlannedChange:
+        """Read the project and diff it against the state file; no AWS calls but STS once."""
+        project = project or load_project(self.root)
+        desired = desired_resources(project, self.context(), self.cache)
+        return PlannedChange(project, desired, plan_changes(desired, self.store.snapshot()))
+
+    def apply(self, change: PlannedChange, listener: Listener | None = None) -> list[ActionResult]:
+        self.store.set_target_info(self._target_info(change.project))
+        return apply_plan(self.target, change.plan, self.store, listener)
+
+    def refresh(self, project: Project) -> list[str]:
+        """Forget records of resources that no longer exist (a restarted emulator, say).
+
+        Returns the logical ids forgotten, so the next plan creates them again.
+        """
+        records = self.store.snapshot()
+        if not records:
+            return []
+        inventory = list_inventory(self.target, project.name, project.stage)
+        missing = [logical_id for logical_id, record in records.items() if not inventory.has(record.kind, record.name)]
+        for logical_id in missing:
+            log.warning("%s %s is recorded but missing on the target; it will be created again", records[logical_id].kind, records[logical_id].name)
+            self.store.remove(logical_id)
+        return missing
+
+    def _target_info(self, project: Project) -> dict[str, str]:
+        info = {"region": self.target.region, "stage": project.stage, "project": project.name, "account_id": self.target.account_id}
+        if self.target.endpoint_url:
+            info["endpoint_url"] = self.target.endpoint_url
+        return info
