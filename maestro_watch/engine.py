@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from maestro_watch.apply.drift import IN_SYNC, detect_drift
 from maestro_watch.apply.executor import ActionResult, Listener, apply_plan
 from maestro_watch.apply.inventory import list_inventory
 from maestro_watch.build.zipper import PackageCache
@@ -75,10 +76,11 @@ class Engine:
         self.store.set_target_info(self._target_info(change.project))
         return apply_plan(self.target, change.plan, self.store, listener)
 
-    def refresh(self, project: Project) -> list[str]:
+    def refresh(self, project: Project, repair_drift: bool = False) -> list[str]:
         """Forget records of resources that no longer exist (a restarted emulator, say).
 
-        Returns the logical ids forgotten, so the next plan creates them again.
+        With ``repair_drift``, also forget the fingerprint of resources changed outside
+        maestro, so the next plan updates them. Returns the logical ids concerned.
         """
         records = self.store.snapshot()
         if not records:
@@ -86,9 +88,17 @@ class Engine:
         inventory = list_inventory(self.target, project.name, project.stage)
         missing = [logical_id for logical_id, record in records.items() if not inventory.has(record.kind, record.name)]
         for logical_id in missing:
-            log.warning("%s %s is recorded but missing on the target; it will be created again", records[logical_id].kind, records[logical_id].name)
+            record = records[logical_id]
+            log.warning("%s %s is recorded but missing on the target; it will be created again", record.kind, record.name)
             self.store.remove(logical_id)
-        return missing
+        if not repair_drift:
+            return missing
+        present = {key: record for key, record in records.items() if key not in missing}
+        drifted = [entry for entry in detect_drift(self.target, present, inventory) if entry.status != IN_SYNC]
+        for entry in drifted:
+            log.warning("%s %s %s; it will be deployed again", entry.kind, entry.name, entry.status)
+            self.store.put(entry.logical_id, replace(records[entry.logical_id], fingerprint={}))
+        return missing + [entry.logical_id for entry in drifted]
 
     def _target_info(self, project: Project) -> dict[str, str]:
         info = {"region": self.target.region, "stage": project.stage, "project": project.name, "account_id": self.target.account_id}

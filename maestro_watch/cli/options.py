@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,8 +13,9 @@ from typing import Any
 import boto3
 import click
 
-from maestro_watch.errors import TargetError
+from maestro_watch.errors import TargetError, UserError
 from maestro_watch.project import Project, load_project
+from maestro_watch.project.config import CONFIG_FILE, DEFAULT_STAGE
 from maestro_watch.project.loader import MAX_STAGE_NAME, NAME_PATTERN
 from maestro_watch.targets import Target
 from maestro_watch.targets import emulator
@@ -83,3 +85,23 @@ def _chain_region(profile: str | None) -> str | None:
         return boto3.Session(profile_name=profile).region_name or os.environ.get("AWS_REGION")
     except Exception as error:  # botocore raises ProfileNotFound and others for a bad profile
         raise TargetError(f"cannot read AWS profile '{profile}': {error}", hint="check ~/.aws/config") from None
+
+
+def project_identity(options: TargetOptions) -> tuple[str, str, str | None]:
+    """Find the project name, stage and region, even when the project no longer loads.
+
+    A handler with a syntax error must not stop a teardown, so only maestro.toml's
+    [project] table is needed.
+    """
+    try:
+        project = load_project(options.project_dir)
+        return project.name, options.stage or project.stage, project.region
+    except UserError:
+        config = options.project_dir / CONFIG_FILE
+        if not config.is_file():
+            raise
+        try:
+            table = tomllib.loads(config.read_text(encoding="utf-8")).get("project", {})
+            return str(table["name"]), options.stage or str(table.get("stage", DEFAULT_STAGE)), table.get("region")
+        except (tomllib.TOMLDecodeError, KeyError):
+            raise UserError(f"{config}: cannot read [project] name", hint="fix maestro.toml, then run teardown again") from None

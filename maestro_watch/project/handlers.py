@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 import re
 from pathlib import Path
 
@@ -18,8 +19,25 @@ _NODE_EXPORT_FORMS = (
 )
 
 
+# Files already checked, by (path, handler, size, mtime_ns), so that a save in a large
+# project re-reads only the handler files that changed.
+_checked: set[tuple[Path, str, int, int]] = set()
+_CHECKED_MAX = 10_000
+
+
 def check_handler(path: Path, function_name: str, runtime_family: str) -> None:
     """Raise SourceError when ``path`` has a syntax error or lacks ``function_name``."""
+    info = os.stat(path)
+    key = (path, function_name, info.st_size, info.st_mtime_ns)
+    if key in _checked:
+        return
+    _check_text(path, function_name, runtime_family)
+    if len(_checked) > _CHECKED_MAX:
+        _checked.clear()
+    _checked.add(key)
+
+
+def _check_text(path: Path, function_name: str, runtime_family: str) -> None:
     text = path.read_text(encoding="utf-8", errors="replace")
     if runtime_family == "python":
         _check_python(path, text, function_name)

@@ -74,9 +74,13 @@ class Emulator:
 
 def _install_local_runner() -> None:
     """Make Lambda invokes run the real handlers, when the local runner is available."""
-    from maestro_watch import localrun
-
-    localrun.install()
+    try:
+        from maestro_watch.localrun import install
+    except ImportError:
+        # The local runner is optional: without it, moto's own Lambda invoke is used.
+        log.info("local runner not available; Lambda invokes use moto's default behaviour")
+        return
+    install()
 
 
 def _configure(endpoint_url: str) -> None:

@@ -1,0 +1,1 @@
+"""`maestro dev`: deploy, then redeploy only what each save changed."""

@@ -1,0 +1,71 @@
+"""What `maestro dev` shows: rich lines on a terminal, plain lines in logs, or JSON objects."""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+from typing import Any
+
+from rich.console import Console
+
+from maestro_watch.apply.executor import ActionResult
+from maestro_watch.errors import SourceError, UserError
+from maestro_watch.plan.actions import CREATE, DELETE
+
+_PART_WORDS = {"code": "code", "configuration": "settings", "policy": "policy", "definition": "definition"}
+
+
+def describe_result(result: ActionResult) -> tuple[str, str]:
+    """Return (resource label, what happened), e.g. ("provisioner", "code updated")."""
+    action = result.action
+    kind, _, label = action.logical_id.partition(":")
+    if kind == "role":
+        label = f"{label.replace(':', ' ')} role"
+    elif kind == "log_group":
+        label = f"{label} log group"
+    elif kind == "state_machine":
+        label = f"{label} (state machine)"
+    if action.verb == CREATE:
+        return label, "created"
+    if action.verb == DELETE:
+        return label, "deleted"
+    words = " and ".join(_PART_WORDS.get(part, part) for part in action.parts)
+    return label, f"{words} updated"
+
+
+class Reporter:
+    """Prints events; thread-safe because deploys run on the watcher's worker thread."""
+
+    def __init__(self, json_lines: bool = False, console: Console | None = None) -> None:
+        self.json_lines = json_lines
+        self.console = console or Console(highlight=False)
+        self._lock = threading.Lock()
+
+    def event(self, event_name: str, text: str, **fields: Any) -> None:
+        with self._lock:
+            if self.json_lines:
+                sys.stdout.write(json.dumps({"event": event_name, **fields}) + "\n")
+                sys.stdout.flush()
+            else:
+                self.console.print(text, markup=True)
+
+    def action(self, result: ActionResult) -> None:
+        label, happened = describe_result(result)
+        fields = {
+            "resource": result.action.logical_id, "name": result.action.name, "verb": result.action.verb,
+            "parts": list(result.action.parts), "duration_ms": round(result.duration_ms, 1),
+        }
+        if result.error:
+            self.event("action_failed", f"[red]{label}  {happened.replace('updated', 'update')} failed[/]  {result.error}",
+                       error=result.error, **fields)
+        else:
+            self.event("action", f"{label}  {happened}  [dim]{result.duration_ms:.0f} ms[/]", **fields)
+
+    def error(self, error: UserError) -> None:
+        fields: dict[str, Any] = {"message": error.message, "hint": error.hint}
+        if isinstance(error, SourceError):
+            location = error.location
+            fields.update(file=str(location.path), line=location.line, column=location.column, message=error.problem)
+        text = error.render().replace("[", "\\[")
+        self.event("error", f"[red]error:[/] {text}\n[yellow]nothing deployed; the last good deployment keeps running[/]", **fields)

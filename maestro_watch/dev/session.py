@@ -1,0 +1,128 @@
+"""A `maestro dev` session: one engine, one watcher, and the deploys between them."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from maestro_watch.apply.teardown import teardown
+from maestro_watch.dev.report import Reporter
+from maestro_watch.engine import Engine
+from maestro_watch.errors import UserError
+from maestro_watch.logs import get_logger
+from maestro_watch.project import Project, load_project
+from maestro_watch.watch import ChangeSet, ProjectWatcher
+
+log = get_logger("dev")
+
+
+@dataclass
+class DevCounters:
+    """How many passes ran and what came of them, for the summary and for tests."""
+
+    passes: int = 0
+    deploys: int = 0
+    no_change: int = 0
+    errors: int = 0
+
+
+class DevSession:
+    """Deploys on start, then on every settled save; keys call ``full_deploy`` and ``teardown``.
+
+    Every deploy runs under ``_deploy_lock``, so a key press never overlaps a save's deploy.
+    """
+
+    def __init__(self, engine: Engine, reporter: Reporter, debounce_ms: int, stage: str | None = None) -> None:
+        self.engine = engine
+        self.reporter = reporter
+        self.debounce_ms = debounce_ms
+        self.stage = stage
+        self.counters = DevCounters()
+        self.last_project: Project | None = None
+        self._deploy_lock = threading.Lock()
+        self._watcher: ProjectWatcher | None = None
+
+    @property
+    def root(self) -> Path:
+        return self.engine.root
+
+    def start(self) -> None:
+        """Bring the target in line with the project (a fresh emulator included), then watch."""
+        self.full_deploy(refresh=True)
+        self._watcher = ProjectWatcher(self.root, self.on_change, self.debounce_ms)
+        self._watcher.start()
+        self.reporter.event("watching", f"watching {self.root} [dim](debounce {self.debounce_ms} ms)[/]",
+                            root=str(self.root), debounce_ms=self.debounce_ms)
+
+    def stop(self) -> None:
+        """Stop watching; a deploy in flight finishes first, because the worker is joined."""
+        if self._watcher is not None:
+            self._watcher.stop()
+            self._watcher = None
+
+    def on_change(self, change: ChangeSet) -> None:
+        for path in change.paths:
+            self.engine.cache.invalidate(self.root / path)
+        self.reporter.event("change", f"[dim]changed: {', '.join(sorted(map(str, change.paths)))}[/]",
+                            paths=sorted(map(str, change.paths)))
+        self.deploy_once()
+
+    def full_deploy(self, refresh: bool = False) -> None:
+        with self._deploy_lock:
+            try:
+                project = self._load()
+                if refresh:
+                    self.engine.refresh(project, repair_drift=True)
+            except UserError as error:
+                self._failed(error)
+                return
+            self._deploy(project)
+
+    def deploy_once(self) -> None:
+        with self._deploy_lock:
+            try:
+                project = self._load()
+            except UserError as error:
+                self._failed(error)
+                return
+            self._deploy(project)
+
+    def _load(self) -> Project:
+        project = load_project(self.root)
+        return replace(project, stage=self.stage) if self.stage else project
+
+    def _deploy(self, project: Project) -> None:
+        self.counters.passes += 1
+        started = time.perf_counter()
+        try:
+            change = self.engine.plan(project)
+            if not change.plan:
+                self.counters.no_change += 1
+                self.reporter.event("no_change", "[dim]no changes to deploy[/]")
+                self.last_project = project
+                return
+            self.engine.apply(change, self.reporter.action)
+        except UserError as error:
+            self._failed(error)
+            return
+        self.counters.deploys += 1
+        self.last_project = project
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        self.reporter.event("deployed", f"[green]deployed[/] {len(change.plan.actions)} changes [dim]{elapsed_ms:.0f} ms[/]",
+                            changes=len(change.plan.actions), duration_ms=round(elapsed_ms, 1))
+
+    def _failed(self, error: UserError) -> None:
+        self.counters.errors += 1
+        log.info("deploy skipped: %s", error.message)
+        self.reporter.error(error)
+
+    def teardown(self) -> None:
+        self.stop()
+        with self._deploy_lock:
+            project = self.last_project or self._load()
+            report = teardown(self.engine.target, self.engine.store, project.name, project.stage, self.reporter.action)
+        total = len(report.recorded) + len(report.swept)
+        self.reporter.event("teardown", f"teardown done: {total} resources deleted", deleted=total)
+
