@@ -44,13 +44,26 @@ def dummy_aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(scope="session")
-def emulator_url() -> Iterator[str]:
+def emulator() -> Iterator[embedded.Emulator]:
     """Start maestro's embedded emulator once, on a free port of 127.0.0.1."""
     os.environ.update(DUMMY_AWS_ENV)
     server = embedded.Emulator(port=0)
-    url = server.start()
-    yield url
+    server.start()
+    yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def emulator_url(emulator: embedded.Emulator) -> str:
+    return emulator.endpoint_url
+
+
+@pytest.fixture
+def served_calls(emulator: embedded.Emulator):
+    """The emulator's log of API calls, emptied before the test."""
+    assert emulator.request_log is not None
+    emulator.request_log.clear()
+    return emulator.request_log
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from maestro_watch.errors import TargetError
 from maestro_watch.logs import get_logger
+from maestro_watch.targets.request_log import RequestLog
 
 log = get_logger("emulator")
 
@@ -38,6 +39,7 @@ class Emulator:
         self.run_handlers = run_handlers
         self._server = None
         self.port: int | None = None
+        self.request_log: RequestLog | None = None
 
     @property
     def endpoint_url(self) -> str:
@@ -59,11 +61,19 @@ class Emulator:
         self._server = ThreadedMotoServer(ip_address=HOST, port=self.requested_port, verbose=False)
         self._server.start()
         _, self.port = self._server.get_host_and_port()
+        self._attach_request_log()
         # moto's state machine interpreter calls Lambda at localhost:$MOTO_PORT.
         os.environ["MOTO_PORT"] = str(self.port)
         _configure(self.endpoint_url)
         log.info("emulator started at %s", self.endpoint_url)
         return self.endpoint_url
+
+    def _attach_request_log(self) -> None:
+        # ThreadedMotoServer keeps its werkzeug server in _server, whose app serves each request.
+        wsgi_server = getattr(self._server, "_server", None)
+        if wsgi_server is not None and hasattr(wsgi_server, "app"):
+            self.request_log = RequestLog(wsgi_server.app)
+            wsgi_server.app = self.request_log
 
     def stop(self) -> None:
         if self._server is not None:
