@@ -47,7 +47,10 @@ class Engine:
         self.close()
 
     def open(self, lock: bool = True) -> None:
-        key = self.target.key  # may call STS, which also checks the endpoint
+        # STS proves the endpoint and credentials work before anything is written under
+        # .maestro/; the key of an --endpoint-url target would not call it.
+        self.target.account_id
+        key = self.target.key
         self._store = StateStore.open(self.root / ".maestro", key)
         if lock:
             self._lock = TargetLock(self._store.path)
@@ -71,6 +74,12 @@ class Engine:
         project = project or load_project(self.root)
         desired = desired_resources(project, self.context(), self.cache)
         return PlannedChange(project, desired, plan_changes(desired, self.store.snapshot()))
+
+    def plan_functions(self, project: Project, names: set[str]) -> PlannedChange:
+        """Plan the resources of the functions in ``names`` only, after a save that touched only their code."""
+        desired = desired_resources(project, self.context(), self.cache, only_functions=names)
+        recorded = {key: record for key, record in self.store.snapshot().items() if key in desired}
+        return PlannedChange(project, desired, plan_changes(desired, recorded))
 
     def apply(self, change: PlannedChange, listener: Listener | None = None) -> list[ActionResult]:
         self.store.set_target_info(self._target_info(change.project))

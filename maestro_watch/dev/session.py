@@ -9,10 +9,11 @@ from pathlib import Path
 
 from maestro_watch.apply.teardown import teardown
 from maestro_watch.dev.report import Reporter
-from maestro_watch.engine import Engine
+from maestro_watch.engine import Engine, PlannedChange
 from maestro_watch.errors import UserError
 from maestro_watch.logs import get_logger
 from maestro_watch.project import Project, load_project
+from maestro_watch.project.loader import LAMBDAS_DIR, reload_functions
 from maestro_watch.watch import ChangeSet, ProjectWatcher
 
 log = get_logger("dev")
@@ -67,7 +68,33 @@ class DevSession:
             self.engine.cache.invalidate(self.root / path)
         self.reporter.event("change", f"[dim]changed: {', '.join(sorted(map(str, change.paths)))}[/]",
                             paths=sorted(map(str, change.paths)))
-        self.deploy_once()
+        names = self._functions_touched_alone(change)
+        if names:
+            self.deploy_functions(names)
+        else:
+            self.deploy_once()
+
+    def _functions_touched_alone(self, change: ChangeSet) -> set[str] | None:
+        """Name the functions a save touched when it modified nothing but their existing files."""
+        if change.added or change.removed or self.last_project is None:
+            return None
+        by_entry = {function.source.name: function.name for function in self.last_project.functions}
+        names = set()
+        for path in change.modified:
+            parts = path.parts
+            if len(parts) < 2 or parts[0] != LAMBDAS_DIR or parts[1] not in by_entry:
+                return None
+            names.add(by_entry[parts[1]])
+        return names
+
+    def deploy_functions(self, names: set[str]) -> None:
+        with self._deploy_lock:
+            assert self.last_project is not None
+            try:
+                project = reload_functions(self.last_project, names)
+                self._deploy(project, self.engine.plan_functions(project, names))
+            except UserError as error:
+                self._failed(error)
 
     def full_deploy(self, refresh: bool = False) -> None:
         with self._deploy_lock:
@@ -78,7 +105,7 @@ class DevSession:
             except UserError as error:
                 self._failed(error)
                 return
-            self._deploy(project)
+            self._deploy_project(project)
 
     def deploy_once(self) -> None:
         with self._deploy_lock:
@@ -87,17 +114,24 @@ class DevSession:
             except UserError as error:
                 self._failed(error)
                 return
-            self._deploy(project)
+            self._deploy_project(project)
+
+    def _deploy_project(self, project: Project) -> None:
+        try:
+            change = self.engine.plan(project)
+        except UserError as error:
+            self._failed(error)
+            return
+        self._deploy(project, change)
 
     def _load(self) -> Project:
         project = load_project(self.root)
         return replace(project, stage=self.stage) if self.stage else project
 
-    def _deploy(self, project: Project) -> None:
+    def _deploy(self, project: Project, change: PlannedChange) -> None:
         self.counters.passes += 1
         started = time.perf_counter()
         try:
-            change = self.engine.plan(project)
             if not change.plan:
                 self.counters.no_change += 1
                 self.reporter.event("no_change", "[dim]no changes to deploy[/]")

@@ -41,10 +41,21 @@ class DesiredResource:
     package: Package | None = field(default=None, compare=False, repr=False)
 
 
-def desired_resources(project: Project, context: Context, cache: PackageCache | None = None) -> dict[str, DesiredResource]:
-    """Build every resource of ``project``, in dependency order. Raises SourceError on bad input."""
+def desired_resources(
+    project: Project, context: Context, cache: PackageCache | None = None, only_functions: set[str] | None = None
+) -> dict[str, DesiredResource]:
+    """Build every resource of ``project``, in dependency order. Raises SourceError on bad input.
+
+    With ``only_functions``, build just those functions' resources and no state machine.
+    """
     cache = cache or PackageCache()
     resources: dict[str, DesiredResource] = {}
+    if only_functions is not None:
+        for function in project.functions:
+            if function.name in only_functions:
+                for resource in _function_resources(project, context, function, cache):
+                    resources[resource.logical_id] = resource
+        return resources
     function_arns = {}
     for function in project.functions:
         for resource in _function_resources(project, context, function, cache):

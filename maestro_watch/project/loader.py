@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from maestro_watch.errors import ProjectError, SourceError, SourceLocation
@@ -52,6 +53,19 @@ def load_project(root: Path) -> Project:
     )
 
 
+def reload_functions(project: Project, names: set[str]) -> Project:
+    """Read again only the functions in ``names``, keeping the rest of ``project``.
+
+    Used by ``maestro dev`` when a save touched nothing but those functions' files, so that
+    the cost of a save does not grow with the number of functions.
+    """
+    functions = tuple(
+        _read_function(function.source, project.config) if function.name in names else function
+        for function in project.functions
+    )
+    return replace(project, functions=functions)
+
+
 def _is_legacy(root: Path) -> bool:
     lambdas = root / LAMBDAS_DIR
     return (root / SINGLE_DEFINITION).is_file() and lambdas.is_dir() and any(lambdas.glob("*.js"))
@@ -78,6 +92,7 @@ def _load_configured(root: Path, config: ProjectConfig) -> Project:
         functions=functions,
         state_machines=_state_machines(root, config.name),
         substitutions=tuple(sorted(config.substitutions.items())),
+        config=config,
     )
 
 
@@ -108,6 +123,7 @@ def _load_legacy(root: Path) -> Project:
         state_machines=_state_machines(root, name),
         legacy=True,
         notices=(notice,),
+        config=legacy_config,
     )
 
 

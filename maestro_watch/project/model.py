@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,8 @@ class Project:
     legacy: bool = False
     """True for the 2020 Node.js Maestro layout, which has no maestro.toml."""
     notices: tuple[str, ...] = field(default=(), compare=False)
+    config: Any = field(default=None, compare=False, repr=False)
+    """The ProjectConfig read from maestro.toml (synthetic for the legacy layout)."""
 
     def function(self, name: str) -> Function | None:
         for function in self.functions:

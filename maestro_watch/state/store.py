@@ -35,6 +35,8 @@ class StateStore:
         self.path = path
         self._lock = threading.Lock()
         self.resources: dict[str, ResourceRecord] = {}
+        # Each record's JSON line, kept so that a write re-encodes only the record that changed.
+        self._lines: dict[str, str] = {}
         self.target_info: dict[str, Any] = {}
         self.corrupt = False
 
@@ -77,11 +79,13 @@ class StateStore:
         """Record a resource and write the file before returning."""
         with self._lock:
             self.resources[logical_id] = record
+            self._lines.pop(logical_id, None)
             self._write()
 
     def remove(self, logical_id: str) -> None:
         with self._lock:
             if self.resources.pop(logical_id, None) is not None:
+                self._lines.pop(logical_id, None)
                 self._write()
 
     def set_target_info(self, info: dict[str, Any]) -> None:
@@ -91,12 +95,19 @@ class StateStore:
                 if self.resources or self.path.exists():
                     self._write()
 
+    def _encode(self) -> str:
+        # One record per line keeps the file readable; json's C encoder, which an indent
+        # would disable, and the cached lines keep a save in a large project fast.
+        for key in self.resources.keys() - self._lines.keys():
+            self._lines[key] = f"    {json.dumps(key)}: {json.dumps(asdict(self.resources[key]))}"
+        resources = ",\n".join(self._lines[key] for key in sorted(self.resources))
+        return (
+            f'{{\n  "schema": {SCHEMA_VERSION},\n  "target": {json.dumps(self.target_info)},\n'
+            f'  "resources": {{\n{resources}\n  }}\n}}\n'
+        )
+
     def _write(self) -> None:
-        data = {
-            "schema": SCHEMA_VERSION,
-            "target": self.target_info,
-            "resources": {key: asdict(record) for key, record in sorted(self.resources.items())},
-        }
+        text = self._encode()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         if self.corrupt:
             self.path.replace(self.path.with_suffix(".damaged.json"))
@@ -105,11 +116,11 @@ class StateStore:
         descriptor, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=self.path.name, suffix=".tmp")
         try:
             with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                json.dump(data, handle, indent=2)
-                handle.write("\n")
+                handle.write(text)
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(temporary, self.path)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
+
