@@ -44,6 +44,13 @@ def is_transient(error: BaseException) -> bool:
     return code in {"InvalidParameterValueException", "AccessDeniedException"} and "role" in message.lower()
 
 
+def backoff() -> tenacity.wait.wait_base:
+    """Wait 0.2 s, then twice as long after each failure up to 8 s, plus up to 1 s of jitter."""
+    # wait_exponential_jitter's 'initial' is deprecated in tenacity 9 and its replacement,
+    # 'multiplier', is missing from tenacity 8; these two waits exist in both.
+    return tenacity.wait_exponential(multiplier=0.2, max=8.0) + tenacity.wait_random(0, 1.0)
+
+
 def call_with_retry(description: str, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Call ``function``, retrying transient errors; ``description`` names the resource in logs."""
 
@@ -54,7 +61,7 @@ def call_with_retry(description: str, function: Callable[..., T], *args: Any, **
 
     retrying = tenacity.Retrying(
         retry=tenacity.retry_if_exception(is_transient),
-        wait=tenacity.wait_exponential_jitter(initial=0.2, max=8.0),
+        wait=backoff(),
         stop=tenacity.stop_after_delay(MAX_TOTAL_S),
         before_sleep=log_retry,
         reraise=True,

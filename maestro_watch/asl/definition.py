@@ -8,7 +8,46 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from maestro_watch.asl.substitute import Resolver, line_text, location_of, substitute
-from maestro_watch.errors import SourceError
+from maestro_watch.asl.validate import Finding, render_findings, validate_text
+from maestro_watch.errors import SourceError, SourceLocation
+
+
+class InvalidDefinition(SourceError):
+    """A definition the validator rejects; ``render`` lists every finding with its source line."""
+
+    def __init__(self, findings: list[Finding], text: str) -> None:
+        first = findings[0]
+        super().__init__(
+            SourceLocation(first.path, first.line, first.column),
+            f"{first.message} [{first.rule}]" + (f" (and {len(findings) - 1} more)" if len(findings) > 1 else ""),
+            hint=first.fix,
+            source_line=line_text(text, first.line),
+        )
+        self.findings = findings
+        self.text = text
+
+    def render(self) -> str:
+        return render_findings(self.findings, self.text)
+
+
+# Validation results by (text, function names, state machine names, substitutions), so that a
+# full plan after a save revalidates only the definitions whose text changed.
+_validated: dict[tuple[str, frozenset[str], frozenset[str], tuple[tuple[str, str], ...]], list[Finding]] = {}
+_VALIDATED_MAX = 256
+
+
+def check_definition(path: Path, text: str, functions: set[str], state_machines: set[str], substitutions: dict[str, str]) -> None:
+    """Raise InvalidDefinition when the validator finds an error in ``text`` as written."""
+    key = (text, frozenset(functions), frozenset(state_machines), tuple(sorted(substitutions.items())))
+    findings = _validated.get(key)
+    if findings is None:
+        findings = validate_text(text, path, functions=functions, state_machines=state_machines, substitutions=substitutions)
+        if len(_validated) >= _VALIDATED_MAX:
+            _validated.clear()
+        _validated[key] = findings
+    errors = [finding for finding in findings if finding.severity == "error"]
+    if errors:
+        raise InvalidDefinition(errors, text)
 
 
 @dataclass(frozen=True)
@@ -26,12 +65,15 @@ def canonical_sha256(definition_text: str) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def render_definition(path: Path, resolver: Resolver, *, legacy: bool = False) -> RenderedDefinition:
-    """Substitute placeholders in ``path`` and check that the result is a JSON object.
+def render_definition(
+    path: Path, resolver: Resolver, *, legacy: bool = False, substitutions: dict[str, str] | None = None
+) -> RenderedDefinition:
+    """Validate the definition in ``path``, substitute its placeholders, and check the result is JSON.
 
     Errors point at the original file's line and column, before substitution.
     """
     text = path.read_text(encoding="utf-8")
+    check_definition(path, text, set(resolver.functions), set(resolver.state_machines), substitutions or {})
     substituted = substitute(text, path, resolver, legacy=legacy)
     try:
         document = json.loads(substituted.text)

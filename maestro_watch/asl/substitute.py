@@ -16,6 +16,8 @@ PLACEHOLDER = re.compile(r"\$\{([^{}\s]*)\}")
 # The 2020 Maestro wrote bare words inside ARN strings; they are placeholders there only.
 LEGACY_FUNCTION_ARN = re.compile(r"arn:aws:lambda:REGION:ACCOUNT_ID:function:WORKFLOW_NAME_([A-Za-z0-9_-]+)")
 LEGACY_ARN_PREFIX = re.compile(r"arn:aws:([a-z0-9-]+):REGION:ACCOUNT_ID:")
+# Placeholders whose value comes from the target and project, not from [substitutions].
+BUILTIN_NAMES = frozenset({"region", "account_id", "partition", "project", "stage"})
 
 
 @dataclass(frozen=True)
@@ -56,14 +58,38 @@ class Resolver:
         self.state_machines = dict(state_machines)
 
     def resolve(self, name: str) -> str | None:
+        value = self._resolve_builtin(name)
+        if value is not None or name not in self.values:
+            return value
+        # A [substitutions] value may use the built-in placeholders, so that a SAM-style
+        # name maps to a function's ARN: StockCheckerFunctionArn = "${function:checker}".
+        # Values never refer to other substitutions, which rules out cycles.
+        unknown = False
+
+        def expand(match: re.Match[str]) -> str:
+            nonlocal unknown
+            inner = self._resolve_builtin(match.group(1))
+            unknown = unknown or inner is None
+            return inner or ""
+
+        expanded = PLACEHOLDER.sub(expand, self.values[name])
+        return None if unknown else expanded
+
+    def _resolve_builtin(self, name: str) -> str | None:
         kind, _, item = name.partition(":")
         if item and kind == "function":
             return self.functions.get(item)
         if item and kind == "state_machine":
             return self.state_machines.get(item)
-        return self.values.get(name)
+        return self.values.get(name) if name in BUILTIN_NAMES else None
 
     def suggestion(self, name: str) -> str:
+        if name in self.values and name not in BUILTIN_NAMES:
+            return (
+                f"its value '{self.values[name]}' under [substitutions] in maestro.toml uses a placeholder that "
+                "names nothing; a value may use ${function:NAME}, ${state_machine:NAME}, ${region}, "
+                "${account_id}, ${project} or ${stage}"
+            )
         kind, _, item = name.partition(":")
         if item and kind in ("function", "state_machine"):
             pool = self.functions if kind == "function" else self.state_machines

@@ -67,5 +67,8 @@ class Reporter:
         if isinstance(error, SourceError):
             location = error.location
             fields.update(file=str(location.path), line=location.line, column=location.column, message=error.problem)
+        findings = getattr(error, "findings", None)
+        if findings:
+            fields["findings"] = [finding.to_dict() for finding in findings]
         text = error.render().replace("[", "\\[")
         self.event("error", f"[red]error:[/] {text}\n[yellow]nothing deployed; the last good deployment keeps running[/]", **fields)

@@ -114,14 +114,14 @@ def _function_resources(project: Project, context: Context, function: Function, 
 
 def _state_machine_resources(project: Project, context: Context, machine: StateMachine, resolver: Resolver) -> list[DesiredResource]:
     p, s = project.name, project.stage
-    definition = render_definition(machine.path, resolver, legacy=project.legacy)
+    definition = render_definition(machine.path, resolver, legacy=project.legacy, substitutions=dict(project.substitutions))
     invoked = sorted(arn for arn in resolver.functions.values() if _names_arn(definition.text, arn))
     role = _role(
         project, context, f"role:state_machine:{machine.name}", naming.state_machine_role_name(p, s, machine.name),
         "states.amazonaws.com", iam.state_machine_policy(invoked),
     )
     aws_name = naming.state_machine_name(p, s, machine.name)
-    spec = {"definition": definition.text, "role_arn": role.arn, "tags": naming.tags(p, s, f"state_machine:{machine.name}")}
+    spec = {"definition": definition.text, "source_path": str(machine.path), "role_arn": role.arn, "tags": naming.tags(p, s, f"state_machine:{machine.name}")}
     return [
         role,
         DesiredResource(

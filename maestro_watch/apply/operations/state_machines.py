@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import botocore.exceptions
 
 from maestro_watch.apply.operations import is_not_found, tag_list
 from maestro_watch.apply.retry import call_with_retry
+from maestro_watch.asl.definition import InvalidDefinition
+from maestro_watch.asl.validate.aws import validate_remote
 from maestro_watch.errors import DeployError
 from maestro_watch.plan.desired import DesiredResource
 from maestro_watch.plan.naming import TAG_PROJECT, TAG_STAGE
@@ -13,8 +17,27 @@ from maestro_watch.state.store import ResourceRecord
 from maestro_watch.targets import Target
 
 
+def validate_on_aws(target: Target, resource: DesiredResource) -> None:
+    """Ask Step Functions to validate the definition, on AWS only.
+
+    The emulator does not implement ValidateStateMachineDefinition, and other
+    AWS-compatible endpoints may not either, so both rely on the local validator.
+    """
+    if target.emulator or target.endpoint_url:
+        return
+    source_path = Path(resource.spec["source_path"])
+    source_text = source_path.read_text(encoding="utf-8")
+    findings = validate_remote(
+        target.client("stepfunctions"), resource.spec["definition"], source_text=source_text, path=source_path
+    )
+    errors = [finding for finding in findings if finding.severity == "error"]
+    if errors:
+        raise InvalidDefinition(errors, source_text)
+
+
 def create(target: Target, resource: DesiredResource) -> ResourceRecord:
     client = target.client("stepfunctions")
+    validate_on_aws(target, resource)
     # moto's create_state_machine returns the existing machine unchanged when the name is
     # taken (AWS raises StateMachineAlreadyExists), so look first and update instead.
     if _exists(target, resource.arn):
@@ -50,6 +73,7 @@ def _adopt(target: Target, resource: DesiredResource) -> None:
 
 
 def update(target: Target, resource: DesiredResource) -> ResourceRecord:
+    validate_on_aws(target, resource)
     call_with_retry(
         f"state machine {resource.name}", target.client("stepfunctions").update_state_machine,
         stateMachineArn=resource.arn, definition=resource.spec["definition"], roleArn=resource.spec["role_arn"],
