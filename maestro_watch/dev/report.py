@@ -1,4 +1,4 @@
-"""What `maestro dev` shows: rich lines on a terminal, plain lines in logs, or JSON objects."""
+"""Output of `maestro dev`: rich lines on a terminal, plain lines in logs, or JSON objects."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""What the project wants deployed: every resource with its AWS name, spec and fingerprint."""
+"""The desired resources of a project: each with its AWS name, spec and fingerprint."""
 
 from __future__ import annotations
 

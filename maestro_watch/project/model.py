@@ -1,4 +1,4 @@
-"""The project model: what the user's files say should exist."""
+"""The project model: the resources that the user's files define."""
 
 from __future__ import annotations
 

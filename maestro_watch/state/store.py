@@ -96,8 +96,8 @@ class StateStore:
                     self._write()
 
     def _encode(self) -> str:
-        # One record per line keeps the file readable; json's C encoder, which an indent
-        # would disable, and the cached lines keep a save in a large project fast.
+        # One record per line keeps the file readable. Cached lines and json's C encoder
+        # (an indent would disable it) keep a save in a large project fast.
         for key in self.resources.keys() - self._lines.keys():
             self._lines[key] = f"    {json.dumps(key)}: {json.dumps(asdict(self.resources[key]))}"
         resources = ",\n".join(self._lines[key] for key in sorted(self.resources))

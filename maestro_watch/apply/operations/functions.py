@@ -48,8 +48,8 @@ def create(target: Target, resource: DesiredResource) -> ResourceRecord:
 def _adopt(target: Target, resource: DesiredResource) -> None:
     """Take over a function left by a lost state file, if its tags say it is this project's."""
     tags = target.client("lambda").list_tags(Resource=resource.arn).get("Tags", {})
-    wanted = resource.spec["tags"]
-    if tags.get(TAG_PROJECT) != wanted[TAG_PROJECT] or tags.get(TAG_STAGE) != wanted[TAG_STAGE]:
+    expected = resource.spec["tags"]
+    if tags.get(TAG_PROJECT) != expected[TAG_PROJECT] or tags.get(TAG_STAGE) != expected[TAG_STAGE]:
         raise DeployError(
             f"function {resource.name} already exists and is not tagged as this project's",
             hint="delete or rename it, or change the project name or stage in maestro.toml",

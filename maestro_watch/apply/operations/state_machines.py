@@ -64,8 +64,8 @@ def _exists(target: Target, arn: str) -> bool:
 def _adopt(target: Target, resource: DesiredResource) -> None:
     tags = target.client("stepfunctions").list_tags_for_resource(resourceArn=resource.arn).get("tags", [])
     found = {tag["key"]: tag["value"] for tag in tags}
-    wanted = resource.spec["tags"]
-    if found.get(TAG_PROJECT) != wanted[TAG_PROJECT] or found.get(TAG_STAGE) != wanted[TAG_STAGE]:
+    expected = resource.spec["tags"]
+    if found.get(TAG_PROJECT) != expected[TAG_PROJECT] or found.get(TAG_STAGE) != expected[TAG_STAGE]:
         raise DeployError(
             f"state machine {resource.name} already exists and is not tagged as this project's",
             hint="delete or rename it, or change the project name or stage in maestro.toml",
