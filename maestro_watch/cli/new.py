@@ -102,7 +102,7 @@ def _print_summary(created: CreatedProject) -> None:
         click.echo("  initialized an empty git repository (nothing committed)")
     elif created.git_repository is not None:
         click.echo(f"  no new git repository: the folder is inside {created.git_repository}")
-    click.echo(f"Next: cd {_shown_path(created.root)} && maestro deploy")
+    click.echo(f"Next: cd {_shown_path(created.root)} && maestro dev --local")
 
 
 def _shown_path(path: Path) -> str:

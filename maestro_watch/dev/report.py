@@ -21,7 +21,8 @@ def describe_result(result: ActionResult) -> tuple[str, str]:
     action = result.action
     kind, _, label = action.logical_id.partition(":")
     if kind == "role":
-        label = f"{label.replace(':', ' ')} role"
+        owner_kind, _, owner = label.partition(":")
+        label = f"{owner} role" if owner_kind == "function" else f"{owner} (state machine) role"
     elif kind == "log_group":
         label = f"{label} log group"
     elif kind == "state_machine":

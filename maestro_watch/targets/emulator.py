@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
 import time
@@ -58,6 +59,8 @@ class Emulator:
             _install_local_runner()
         from moto.server import ThreadedMotoServer
 
+        # werkzeug logs every request at INFO; maestro's own log says what matters.
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
         self._server = ThreadedMotoServer(ip_address=HOST, port=self.requested_port, verbose=False)
         self._server.start()
         _, self.port = self._server.get_host_and_port()
