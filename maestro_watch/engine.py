@@ -27,6 +27,8 @@ class PlannedChange:
     project: Project
     desired: dict[str, DesiredResource]
     plan: Plan
+    partial: bool = False
+    """True when only some functions were planned, so the rest of the project was not compared."""
 
 
 class Engine:
@@ -79,7 +81,7 @@ class Engine:
         """Plan the resources of the functions in ``names`` only, after a save that touched only their code."""
         desired = desired_resources(project, self.context(), self.cache, only_functions=names)
         recorded = {key: record for key, record in self.store.snapshot().items() if key in desired}
-        return PlannedChange(project, desired, plan_changes(desired, recorded))
+        return PlannedChange(project, desired, plan_changes(desired, recorded), partial=True)
 
     def apply(self, change: PlannedChange, listener: Listener | None = None) -> list[ActionResult]:
         self.store.set_target_info(self._target_info(change.project))

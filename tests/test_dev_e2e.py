@@ -269,3 +269,17 @@ def test_dev_ancestor_manager_edit_changes_only_manager(ancestor_templates, tmp_
         assert _writes(served_calls) == ["UpdateFunctionCode"]
     finally:
         assert process.stop() == 0
+
+
+def test_dev_fix_after_broken_save_deploys_everything(project, dev, aws, served_calls):
+    other_before = _code_sha(aws, project, "other")
+    (project / "lambdas/other.py").write_text(HANDLER.format(version=5))
+    (project / "lambdas/greet.py").write_text("def handler(event, context)\n")
+    dev.wait_for("error")
+    assert _writes(served_calls) == []
+
+    (project / "lambdas/greet.py").write_text(HANDLER.format(version=6))
+    dev.wait_for("deployed")
+
+    assert _code_sha(aws, project, "other") != other_before
+    assert sorted(_writes(served_calls)) == ["UpdateFunctionCode", "UpdateFunctionCode"]

@@ -11,9 +11,10 @@ import stat
 import threading
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from maestro_watch.project.model import Function
+from maestro_watch.watch.filters import is_ignored
 
 # 1980-01-01 is the earliest time a zip entry can hold.
 FIXED_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
@@ -33,13 +34,16 @@ def package_files(function: Function) -> list[tuple[str, Path]]:
     if not function.source.is_dir():
         return [(function.source.name, function.source)]
     files = []
+    # The same rules as the watcher's, so a file that never starts a deploy is never packaged.
+    project_relative = PurePosixPath(function.source.parent.name, function.source.name)
     for directory, dirnames, filenames in os.walk(function.source):
         dirnames[:] = [name for name in dirnames if not _EXCLUDED.match(name)]
         for filename in filenames:
-            if _EXCLUDED.match(filename):
-                continue
             path = Path(directory, filename)
-            files.append((path.relative_to(function.source).as_posix(), path))
+            archive_name = path.relative_to(function.source).as_posix()
+            if _EXCLUDED.match(filename) or is_ignored(project_relative / archive_name):
+                continue
+            files.append((archive_name, path))
     return sorted(files)
 
 

@@ -43,6 +43,9 @@ class DevSession:
         self.counters = DevCounters()
         self.last_project: Project | None = None
         self._deploy_lock = threading.Lock()
+        # After a failed pass, the next one plans the whole project, so that the good parts
+        # of the failed save are not left behind by a later save that touches only one function.
+        self._needs_full_plan = False
         self._watcher: ProjectWatcher | None = None
 
     @property
@@ -50,10 +53,14 @@ class DevSession:
         return self.engine.root
 
     def start(self) -> None:
-        """Bring the target in line with the project (a fresh emulator included), then watch."""
-        self.full_deploy(refresh=True)
+        """Watch, then bring the target in line with the project (a fresh emulator included).
+
+        The watcher starts first so that a save made during the first deploy is not lost:
+        its call waits for the deploy lock and then plans against the recorded state.
+        """
         self._watcher = ProjectWatcher(self.root, self.on_change, self.debounce_ms)
         self._watcher.start()
+        self.full_deploy(refresh=True)
         self.reporter.event("watching", f"watching {self.root} [dim](debounce {self.debounce_ms} ms)[/]",
                             root=str(self.root), debounce_ms=self.debounce_ms)
 
@@ -68,7 +75,7 @@ class DevSession:
             self.engine.cache.invalidate(self.root / path)
         self.reporter.event("change", f"[dim]changed: {', '.join(sorted(map(str, change.paths)))}[/]",
                             paths=sorted(map(str, change.paths)))
-        names = self._functions_touched_alone(change)
+        names = None if self._needs_full_plan else self._functions_touched_alone(change)
         if names:
             self.deploy_functions(names)
         else:
@@ -136,6 +143,8 @@ class DevSession:
                 self.counters.no_change += 1
                 self.reporter.event("no_change", "[dim]no changes to deploy[/]")
                 self.last_project = project
+                if not change.partial:
+                    self._needs_full_plan = False
                 return
             self.engine.apply(change, self.reporter.action)
         except UserError as error:
@@ -143,12 +152,15 @@ class DevSession:
             return
         self.counters.deploys += 1
         self.last_project = project
+        if not change.partial:
+            self._needs_full_plan = False
         elapsed_ms = (time.perf_counter() - started) * 1000
         self.reporter.event("deployed", f"[green]deployed[/] {len(change.plan.actions)} changes [dim]{elapsed_ms:.0f} ms[/]",
                             changes=len(change.plan.actions), duration_ms=round(elapsed_ms, 1))
 
     def _failed(self, error: UserError) -> None:
         self.counters.errors += 1
+        self._needs_full_plan = True
         log.info("deploy skipped: %s", error.message)
         self.reporter.error(error)
 
