@@ -21,7 +21,7 @@ def deploy(options: TargetOptions, dry_run: bool) -> None:
     with Engine(options.project_dir, target) as engine:
         console.print(f"target: {target.describe()}")
         if not dry_run:
-            engine.refresh(project)
+            engine.refresh(project, repair_drift=True)
         change = engine.plan(project)
         if not change.plan:
             console.print("no changes: the target matches the project, nothing to deploy")

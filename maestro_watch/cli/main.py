@@ -17,6 +17,13 @@ COMMAND_MODULES: tuple[str, ...] = (
     "teardown",
     "status",
     "emulator",
+    "dev",
+    "new",
+    "templates_",
+    "validate",
+    "invoke",
+    "run",
+    "logs",
 )
 
 
