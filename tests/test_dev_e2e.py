@@ -283,3 +283,35 @@ def test_dev_fix_after_broken_save_deploys_everything(project, dev, aws, served_
 
     assert _code_sha(aws, project, "other") != other_before
     assert sorted(_writes(served_calls)) == ["UpdateFunctionCode", "UpdateFunctionCode"]
+
+
+def test_dev_run_key_reflects_handler_edit(project, dev):
+    dev.send("run")
+    first = dev.wait_for("run", timeout_s=60)
+    assert first["status"] == "SUCCEEDED"
+    assert '"version": 1' in first["output"]
+
+    (project / "lambdas/greet.py").write_text(HANDLER.format(version=2))
+    dev.wait_for("deployed")
+    dev.send('run {"name": "Ada"}')
+    second = dev.wait_for("run", timeout_s=60)
+
+    assert second["status"] == "SUCCEEDED"
+    assert '"version": 2' in second["output"]
+
+
+def test_dev_run_key_reports_failing_state(project, dev):
+    (project / "lambdas/greet.py").write_text("class Rejected(Exception):\n    pass\n\ndef handler(event, context):\n    raise Rejected('no')\n")
+    dev.wait_for("deployed")
+    dev.send("r")
+    run = dev.wait_for("run", timeout_s=60)
+
+    assert run["status"] == "FAILED"
+    assert run["failing_state"] == "Greet"
+    assert run["error"] == "Rejected"
+
+
+def test_dev_run_key_rejects_invalid_input(dev):
+    dev.send("run {not json")
+    error = dev.wait_for("error")
+    assert "invalid JSON input" in error["message"]

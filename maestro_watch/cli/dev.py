@@ -9,7 +9,9 @@ from types import FrameType
 
 import click
 
-from maestro_watch.cli.options import TargetOptions, build_target, project_identity, target_options
+from maestro_watch.cli.invoke import input_option, read_input
+from maestro_watch.cli.options import TargetOptions, build_target, project_identity, target_options, time_scale_option
+from maestro_watch.dev.execution import DevRunner
 from maestro_watch.dev.keys import key_help, read_commands
 from maestro_watch.dev.report import Reporter
 from maestro_watch.dev.session import DevSession
@@ -27,40 +29,51 @@ log = get_logger("dev")
 @click.option("--debounce-ms", type=click.IntRange(1, 60_000), default=DEFAULT_DEBOUNCE_MS, show_default=True,
               help="Quiet time, in milliseconds, that ends one save's burst of file events.")
 @click.option("--json", "json_lines", is_flag=True, help="Print one JSON object per event, for tools.")
-def dev(options: TargetOptions, debounce_ms: int, json_lines: bool) -> None:
-    """Deploy the project, then redeploy what changed on every save."""
+@input_option
+@time_scale_option
+def dev(options: TargetOptions, debounce_ms: int, json_lines: bool, input_text: str | None, time_scale: float) -> None:
+    """Deploy the project, then redeploy what changed on every save.
+
+    The run key starts the state machine with the --input given here, or with the last
+    input typed after 'run' on stdin.
+    """
     name, stage, region = project_identity(options)
-    own_emulator = _start_emulator_if_needed(options)
+    initial_input = read_input(input_text)
+    own_emulator = _start_emulator_if_needed(options, time_scale)
     try:
         endpoint = own_emulator.endpoint_url if own_emulator else None
         target = build_target(options, stage, region, endpoint_url=endpoint)
         reporter = Reporter(json_lines=json_lines)
         with Engine(options.project_dir, target) as engine:
             session = DevSession(engine, reporter, debounce_ms, stage=options.stage)
+            runner = DevRunner(session, reporter, initial_input)
             reporter.event("target", f"maestro dev: {name} on {target.describe()}", project=name, target=target.describe())
-            _run(session, reporter)
+            _run(session, runner, reporter)
     finally:
         if own_emulator is not None:
             embedded.clear_record(options.project_dir, own_emulator.endpoint_url)
             own_emulator.stop()
 
 
-def _start_emulator_if_needed(options: TargetOptions) -> embedded.Emulator | None:
+def _start_emulator_if_needed(options: TargetOptions, time_scale: float) -> embedded.Emulator | None:
     """With --local and no emulator running for this project, start one in this process."""
     if not options.local:
         return None
     try:
-        embedded.running_endpoint(options.project_dir)
-        return None
+        endpoint = embedded.running_endpoint(options.project_dir)
     except TargetError:
         pass
-    server = embedded.Emulator(port=0)
+    else:
+        if time_scale != 1.0:
+            log.warning("--time-scale is ignored: the emulator at %s is already running; pass it to 'maestro emulator'", endpoint)
+        return None
+    server = embedded.Emulator(port=0, time_scale=time_scale)
     server.start()
     embedded.write_record(options.project_dir, server.endpoint_url)
     return server
 
 
-def _run(session: DevSession, reporter: Reporter) -> None:
+def _run(session: DevSession, runner: DevRunner, reporter: Reporter) -> None:
     stopping = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -73,8 +86,8 @@ def _run(session: DevSession, reporter: Reporter) -> None:
         if sys.stdout.isatty() and not reporter.json_lines:
             reporter.event("keys", key_help())
         else:
-            reporter.event("keys", "commands on stdin: d (deploy), t (teardown and quit), q (quit)")
-        _handle_commands(session, stopping)
+            reporter.event("keys", "commands on stdin: r [JSON] (run), d (deploy), t (teardown and quit), q (quit)")
+        _handle_commands(session, runner, stopping)
     except KeyboardInterrupt:
         pass
     finally:
@@ -85,13 +98,15 @@ def _run(session: DevSession, reporter: Reporter) -> None:
         reporter.event("stopped", "maestro dev stopped", **vars(session.counters))
 
 
-def _handle_commands(session: DevSession, stopping: threading.Event) -> None:
+def _handle_commands(session: DevSession, runner: DevRunner, stopping: threading.Event) -> None:
     for command in read_commands(stopping.is_set):
-        if command == "deploy":
+        if command.name == "run":
+            runner.run(command.argument)
+        elif command.name == "deploy":
             session.full_deploy(refresh=True)
-        elif command == "teardown":
+        elif command.name == "teardown":
             session.teardown()
             return
-        elif command == "quit":
+        elif command.name == "quit":
             return
     stopping.wait()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 import click
 
+from maestro_watch.cli.options import time_scale_option
 from maestro_watch.cli.output import console
 from maestro_watch.targets import emulator as embedded
 
@@ -15,19 +17,16 @@ from maestro_watch.targets import emulator as embedded
               help="Port on 127.0.0.1; 0 picks a free one.")
 @click.option("-C", "--project-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
               show_default=True, help="Project whose --local commands use this emulator.")
-@click.option("--time-scale", type=click.FloatRange(0, 1, min_open=True), default=1.0, show_default=True,
-              help="Multiply Wait state durations and Retry intervals by this factor (unlike AWS, "
-                   "which waits in full); 0.01 makes a 10-minute Wait last 6 seconds.")
+@time_scale_option
 def emulator(port: int, project_dir: Path, time_scale: float) -> None:
     """Run moto's server on 127.0.0.1 with state machines that really execute."""
     project_dir = project_dir.resolve()
-    server = embedded.Emulator(port)
+    server = embedded.Emulator(port, time_scale=time_scale)
     endpoint = server.start()
     if time_scale != 1.0:
-        from maestro_watch.localrun import Speed, set_speed
-
-        set_speed(Speed(scale=time_scale))
         console.print(f"Wait states and Retry intervals last {time_scale:g} times as long as on AWS.", markup=False)
+    # SIGTERM ends the emulator as Ctrl-C does, so the record and the handlers' files are cleaned up.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     embedded.write_record(project_dir, endpoint)
     console.print(f"emulator running at {endpoint}", markup=False)
     console.print(f"'--local' in {project_dir} now targets it. Stop with Ctrl-C.", markup=False)

@@ -16,7 +16,7 @@ import click
 from maestro_watch.errors import TargetError, UserError
 from maestro_watch.project import Project, load_project
 from maestro_watch.project.config import CONFIG_FILE, DEFAULT_STAGE
-from maestro_watch.project.loader import MAX_STAGE_NAME, NAME_PATTERN
+from maestro_watch.project.loader import MAX_STAGE_NAME, NAME_PATTERN, is_legacy_layout
 from maestro_watch.targets import Target
 from maestro_watch.targets import emulator
 
@@ -50,6 +50,15 @@ def target_options(command: Callable[..., Any]) -> Callable[..., Any]:
         return command(options=options, **kwargs)
 
     return wrapper
+
+
+def time_scale_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Add --time-scale, which shortens Wait states and Retry intervals in the embedded emulator."""
+    return click.option(
+        "--time-scale", type=click.FloatRange(0, 1, min_open=True), default=1.0, show_default=True,
+        help="Multiply Wait state durations and Retry intervals in the embedded emulator by this factor "
+             "(unlike AWS, which waits in full); 0.01 makes a 10-minute Wait last 6 seconds.",
+    )(command)
 
 
 def load_with_stage(options: TargetOptions) -> Project:
@@ -91,13 +100,15 @@ def project_identity(options: TargetOptions) -> tuple[str, str, str | None]:
     """Find the project name, stage and region, even when the project no longer loads.
 
     A handler with a syntax error must not stop a teardown, so only maestro.toml's
-    [project] table is needed.
+    [project] table is needed, or the folder name of a 2020 Maestro project.
     """
     try:
         project = load_project(options.project_dir)
         return project.name, options.stage or project.stage, project.region
     except UserError:
         config = options.project_dir / CONFIG_FILE
+        if is_legacy_layout(options.project_dir):
+            return options.project_dir.name, options.stage or DEFAULT_STAGE, None
         if not config.is_file():
             raise
         try:

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
-import secrets
 import sys
-import time
 from typing import Any
 
 import click
@@ -16,20 +13,19 @@ from rich.console import Console
 from maestro_watch.cli.invoke import input_option, read_input
 from maestro_watch.cli.options import TargetOptions, build_target, load_with_stage, target_options
 from maestro_watch.cli.output import console, show_notices
-from maestro_watch.errors import UserError
+from maestro_watch.executions import (
+    EXECUTION_NAME,
+    EXECUTION_NAME_MAX,
+    default_execution_name,
+    execution_history,
+    pick_state_machine,
+    start_execution,
+    wait_for_end,
+)
 from maestro_watch.localrun.history import build_tree
 from maestro_watch.localrun.history_render import RenderOptions, render_tree
 from maestro_watch.plan import naming
-from maestro_watch.project import Project
-from maestro_watch.project.model import StateMachine
-from maestro_watch.targets import Target
 
-EXECUTION_NAME_MAX = 80
-_EXECUTION_NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
-# Polling starts fast for short local runs and slows down to limit
-# DescribeExecution calls on long ones.
-_FIRST_POLL_S = 0.1
-_MAX_POLL_S = 2.0
 _FULL_DATA_CHARS = 1_000_000
 
 
@@ -49,10 +45,10 @@ def run(options: TargetOptions, state_machine: str | None, input_text: str | Non
     Exits with status 1 when the execution failed, timed out or was aborted.
     """
     project = load_with_stage(options)
-    machine = _pick_state_machine(project, state_machine)
+    machine = pick_state_machine(project, state_machine)
     execution_input = read_input(input_text)
-    name = execution_name or _default_name(machine.name)
-    if not _EXECUTION_NAME.match(name):
+    name = execution_name or default_execution_name(machine.name)
+    if not EXECUTION_NAME.match(name):
         raise click.BadParameter(
             f"'{name}': use 1 to {EXECUTION_NAME_MAX} letters, digits, '-' or '_'", param_hint="--name")
     if not as_json:
@@ -63,12 +59,12 @@ def run(options: TargetOptions, state_machine: str | None, input_text: str | Non
         naming.state_machine_name(project.name, project.stage, machine.name),
     )
     sfn = target.client("stepfunctions")
-    execution_arn = _start(sfn, target, machine_arn, name, execution_input)
+    execution_arn = start_execution(sfn, target, machine_arn, name, execution_input)
     if not as_json:
         console.print(f"started {name} on {target.describe()}", markup=False)
 
     description = _follow(sfn, execution_arn, name)
-    events = _history(sfn, execution_arn)
+    events = execution_history(sfn, execution_arn)
     if as_json:
         print(json.dumps({"execution": _jsonable(description), "events": _jsonable(events)}, indent=2))
     else:
@@ -80,67 +76,15 @@ def run(options: TargetOptions, state_machine: str | None, input_text: str | Non
         raise SystemExit(1)
 
 
-def _pick_state_machine(project: Project, requested: str | None) -> StateMachine:
-    names = sorted(machine.name for machine in project.state_machines)
-    if requested is not None:
-        for machine in project.state_machines:
-            if machine.name == requested:
-                return machine
-        raise UserError(f"no state machine named '{requested}' in {project.root}",
-                        hint=f"the project's state machines: {', '.join(names) or 'none'}")
-    if len(project.state_machines) == 1:
-        return project.state_machines[0]
-    if not project.state_machines:
-        raise UserError(f"the project in {project.root} has no state machine",
-                        hint="add definition.asl.json or statemachines/NAME.asl.json")
-    raise UserError(f"the project has {len(names)} state machines: name the one to run",
-                    hint=f"for example 'maestro run {names[0]}'; all: {', '.join(names)}")
-
-
-def _default_name(machine_name: str) -> str:
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    suffix = secrets.token_hex(3)
-    head = machine_name[: EXECUTION_NAME_MAX - len(stamp) - len(suffix) - 2]
-    return re.sub(r"[^A-Za-z0-9_-]", "-", f"{head}-{stamp}-{suffix}")
-
-
-def _start(sfn: Any, target: Target, machine_arn: str, name: str, execution_input: str) -> str:
-    try:
-        answer = sfn.start_execution(stateMachineArn=machine_arn, name=name, input=execution_input)
-    except sfn.exceptions.StateMachineDoesNotExist:
-        raise UserError(f"state machine {machine_arn} is not deployed on {target.describe()}",
-                        hint="deploy it with 'maestro deploy' (add --local for the emulator)") from None
-    except sfn.exceptions.ExecutionAlreadyExists:
-        raise UserError(f"an execution named '{name}' already exists for this state machine",
-                        hint="choose another --name, or leave it out for a generated one") from None
-    return str(answer["executionArn"])
-
-
 def _follow(sfn: Any, execution_arn: str, name: str) -> dict[str, Any]:
     """Poll until the execution ends; on Ctrl-C, say that it goes on and exit."""
     status_console = Console(stderr=True)
-    poll_s = _FIRST_POLL_S
-    started_s = time.monotonic()
     try:
         with status_console.status(f"running {name}…") as status:
-            while True:
-                description = dict(sfn.describe_execution(executionArn=execution_arn))
-                if description["status"] != "RUNNING":
-                    return description
-                status.update(f"running {name}… {time.monotonic() - started_s:.0f} s")
-                time.sleep(poll_s)
-                poll_s = min(poll_s * 1.5, _MAX_POLL_S)
+            return wait_for_end(sfn, execution_arn, lambda elapsed_s: status.update(f"running {name}… {elapsed_s:.0f} s"))
     except KeyboardInterrupt:
         status_console.print(f"stopped following; the execution goes on: {execution_arn}", markup=False)
         sys.exit(130)
-
-
-def _history(sfn: Any, execution_arn: str) -> list[dict[str, Any]]:
-    events: list[dict[str, Any]] = []
-    paginator = sfn.get_paginator("get_execution_history")
-    for page in paginator.paginate(executionArn=execution_arn, PaginationConfig={"PageSize": 1000}):
-        events.extend(page["events"])
-    return events
 
 
 def _definition(sfn: Any, machine_arn: str) -> str | None:

@@ -9,9 +9,11 @@ import termios
 import tty
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 # Key, command name and the help shown on screen.
 KEYS = {
+    "r": ("run", "run the state machine"),
     "d": ("deploy", "full deploy"),
     "t": ("teardown", "tear down and quit"),
     "q": ("quit", "quit"),
@@ -19,12 +21,20 @@ KEYS = {
 _LINE_COMMANDS = {word: name for key, (name, _) in KEYS.items() for word in (key, name)}
 
 
+@dataclass(frozen=True)
+class Command:
+    """A command typed by the user; ``argument`` is the rest of a typed line (a run's input)."""
+
+    name: str
+    argument: str = ""
+
+
 def key_help() -> str:
     return "  ".join(f"[bold]{key}[/] {text}" for key, (_, text) in KEYS.items())
 
 
-def read_commands(stop: Callable[[], bool], poll_s: float = 0.2) -> Iterator[str]:
-    """Yield command names typed on stdin until ``stop()`` is true or stdin ends."""
+def read_commands(stop: Callable[[], bool], poll_s: float = 0.2) -> Iterator[Command]:
+    """Yield commands typed on stdin until ``stop()`` is true or stdin ends."""
     if sys.stdin.isatty():
         yield from _read_keys(stop, poll_s)
     else:
@@ -42,7 +52,7 @@ def _cbreak(fd: int) -> Iterator[None]:
         termios.tcsetattr(fd, termios.TCSADRAIN, saved)
 
 
-def _read_keys(stop: Callable[[], bool], poll_s: float) -> Iterator[str]:
+def _read_keys(stop: Callable[[], bool], poll_s: float) -> Iterator[Command]:
     fd = sys.stdin.fileno()
     with _cbreak(fd):
         while not stop():
@@ -50,10 +60,10 @@ def _read_keys(stop: Callable[[], bool], poll_s: float) -> Iterator[str]:
             if ready:
                 key = os.read(fd, 1).decode(errors="ignore").lower()
                 if key in KEYS:
-                    yield KEYS[key][0]
+                    yield Command(KEYS[key][0])
 
 
-def _read_lines(stop: Callable[[], bool], poll_s: float) -> Iterator[str]:
+def _read_lines(stop: Callable[[], bool], poll_s: float) -> Iterator[Command]:
     fd = sys.stdin.fileno()
     buffer = b""
     while not stop():
@@ -66,6 +76,7 @@ def _read_lines(stop: Callable[[], bool], poll_s: float) -> Iterator[str]:
         buffer += chunk
         while b"\n" in buffer:
             line, buffer = buffer.split(b"\n", 1)
-            command = _LINE_COMMANDS.get(line.decode(errors="ignore").strip().lower())
+            word, _, argument = line.decode(errors="ignore").strip().partition(" ")
+            command = _LINE_COMMANDS.get(word.lower())
             if command:
-                yield command
+                yield Command(command, argument.strip())

@@ -32,7 +32,7 @@ class DevCounters:
 class DevSession:
     """Deploys on start, then on every settled save; keys call ``full_deploy`` and ``teardown``.
 
-    Every deploy runs under ``_deploy_lock``, so a key press never overlaps a save's deploy.
+    Every deploy runs under ``deploy_lock``, so a key press never overlaps a save's deploy.
     """
 
     def __init__(self, engine: Engine, reporter: Reporter, debounce_ms: int, stage: str | None = None) -> None:
@@ -42,7 +42,7 @@ class DevSession:
         self.stage = stage
         self.counters = DevCounters()
         self.last_project: Project | None = None
-        self._deploy_lock = threading.Lock()
+        self.deploy_lock = threading.Lock()
         # After a failed pass, the next one plans the whole project, so that the good parts
         # of the failed save are not left behind by a later save that touches only one function.
         self._needs_full_plan = False
@@ -95,7 +95,7 @@ class DevSession:
         return names
 
     def deploy_functions(self, names: set[str]) -> None:
-        with self._deploy_lock:
+        with self.deploy_lock:
             assert self.last_project is not None
             try:
                 project = reload_functions(self.last_project, names)
@@ -104,7 +104,7 @@ class DevSession:
                 self._failed(error)
 
     def full_deploy(self, refresh: bool = False) -> None:
-        with self._deploy_lock:
+        with self.deploy_lock:
             try:
                 project = self._load()
                 if refresh:
@@ -115,7 +115,7 @@ class DevSession:
             self._deploy_project(project)
 
     def deploy_once(self) -> None:
-        with self._deploy_lock:
+        with self.deploy_lock:
             try:
                 project = self._load()
             except UserError as error:
@@ -166,7 +166,7 @@ class DevSession:
 
     def teardown(self) -> None:
         self.stop()
-        with self._deploy_lock:
+        with self.deploy_lock:
             project = self.last_project or self._load()
             report = teardown(self.engine.target, self.engine.store, project.name, project.stage, self.reporter.action)
         total = len(report.recorded) + len(report.swept)

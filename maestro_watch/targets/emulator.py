@@ -35,9 +35,11 @@ class EmulatorRecord:
 class Emulator:
     """A moto server in this process; ``start`` configures it before anything is created."""
 
-    def __init__(self, port: int = DEFAULT_PORT, run_handlers: bool = True) -> None:
+    def __init__(self, port: int = DEFAULT_PORT, run_handlers: bool = True, time_scale: float = 1.0) -> None:
         self.requested_port = port
         self.run_handlers = run_handlers
+        self.time_scale = time_scale
+        """Factor applied to Wait states and Retry intervals; 1.0 waits in full, as AWS does."""
         self._server = None
         self.port: int | None = None
         self.request_log: RequestLog | None = None
@@ -56,7 +58,7 @@ class Emulator:
         # Managed policies load only when this is set before the server's first IAM call.
         os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
         if self.run_handlers:
-            _install_local_runner()
+            _install_local_runner(self.time_scale)
         from moto.server import ThreadedMotoServer
 
         # werkzeug logs every request at INFO; maestro's own log says what matters.
@@ -85,15 +87,14 @@ class Emulator:
             log.info("emulator at %s stopped", self.endpoint_url)
 
 
-def _install_local_runner() -> None:
-    """Make Lambda invokes run the real handlers, when the local runner is available."""
-    try:
-        from maestro_watch.localrun import install
-    except ImportError:
-        # The local runner is optional: without it, moto's own Lambda invoke is used.
-        log.info("local runner not available; Lambda invokes use moto's default behaviour")
-        return
-    install()
+def _install_local_runner(time_scale: float) -> None:
+    """Make Lambda invokes run the real handlers, and scale waits when asked to."""
+    from maestro_watch import localrun
+
+    localrun.install()
+    if time_scale != 1.0:
+        localrun.set_speed(localrun.Speed(scale=time_scale))
+        log.warning("Wait states and Retry intervals last %g times as long as on AWS", time_scale)
 
 
 def _configure(endpoint_url: str) -> None:
