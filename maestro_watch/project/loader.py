@@ -49,7 +49,7 @@ def load_project(root: Path) -> Project:
         return _load_legacy(root)
     raise ProjectError(
         f"no {CONFIG_FILE} in {root}",
-        hint=f"create one with '[project]' and 'name = \"...\"', or start from a template with 'maestro new'",
+        hint="create one with '[project]' and 'name = \"...\"', or start from a template with 'maestro new'",
     )
 
 
@@ -64,6 +64,11 @@ def reload_functions(project: Project, names: set[str]) -> Project:
         for function in project.functions
     )
     return replace(project, functions=functions)
+
+
+def is_legacy_layout(root: Path) -> bool:
+    """Tell whether ``root`` is a 2020 Maestro project: no maestro.toml, but lambdas/*.js and a definition."""
+    return not (root / CONFIG_FILE).is_file() and _is_legacy(root)
 
 
 def _is_legacy(root: Path) -> bool:
