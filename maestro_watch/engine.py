@@ -49,8 +49,8 @@ class Engine:
         self.close()
 
     def open(self, lock: bool = True) -> None:
-        # STS proves the endpoint and credentials work before anything is written under
-        # .maestro/; the key of an --endpoint-url target would not call it.
+        # Resolving the account calls STS, which proves the endpoint and credentials work before
+        # anything is written under .maestro/. The key of an --endpoint-url target makes no such call.
         self.target.account_id
         key = self.target.key
         self._store = StateStore.open(self.root / ".maestro", key)

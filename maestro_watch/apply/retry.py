@@ -46,8 +46,8 @@ def is_transient(error: BaseException) -> bool:
 
 def backoff() -> tenacity.wait.wait_base:
     """Wait 0.2 s, then twice as long after each failure up to 8 s, plus up to 1 s of jitter."""
-    # wait_exponential_jitter's 'initial' is deprecated in tenacity 9 and its replacement,
-    # 'multiplier', is missing from tenacity 8; these two waits exist in both.
+    # wait_exponential_jitter's 'initial' is deprecated in tenacity 9, and its replacement
+    # 'multiplier' is missing from tenacity 8. These two waits exist in both.
     return tenacity.wait_exponential(multiplier=0.2, max=8.0) + tenacity.wait_random(0, 1.0)
 
 

@@ -62,7 +62,7 @@ class Resolver:
         if value is not None or name not in self.values:
             return value
         # A [substitutions] value may use the built-in placeholders, so that a SAM-style
-        # name maps to a function's ARN: StockCheckerFunctionArn = "${function:checker}".
+        # name can map to a function's ARN, as in StockCheckerFunctionArn = "${function:checker}".
         # Values never refer to other substitutions, which rules out cycles.
         unknown = False
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from rich.console import Console
 
-console = Console(highlight=False)
+# soft_wrap keeps each message on one line when stdout is a file or a pipe.
+console = Console(highlight=False, soft_wrap=True)
 
 
 def show_notices(notices: tuple[str, ...]) -> None:

@@ -40,7 +40,7 @@ class Reporter:
 
     def __init__(self, json_lines: bool = False, console: Console | None = None) -> None:
         self.json_lines = json_lines
-        self.console = console or Console(highlight=False)
+        self.console = console or Console(highlight=False, soft_wrap=True)
         self._lock = threading.Lock()
 
     def event(self, event_name: str, text: str, **fields: Any) -> None:

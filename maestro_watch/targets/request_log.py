@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 _READ_PREFIXES = ("Get", "List", "Describe", "Validate")
+# Calls that running a workflow makes, which change no deployed resource: executions, the
+# interpreter's Lambda invokes and the local runner's log lines.
+_RUN_OPERATIONS = frozenset({"Invoke", "StartExecution", "CreateLogStream", "PutLogEvents", "SendTaskSuccess", "SendTaskFailure"})
 _LAMBDA_REST = re.compile(r"^/20\d\d-\d\d-\d\d/functions(?:/(?P<name>[^/]+))?(?:/(?P<part>[a-z-]+))?")
 
 
@@ -25,7 +28,10 @@ class ServedCall:
 
     @property
     def is_write(self) -> bool:
+        """Tell whether the call changes a deployed resource (reads and workflow runs do not)."""
         if self.operation.startswith(_READ_PREFIXES) or self.operation.startswith("moto-api"):
+            return False
+        if self.operation in _RUN_OPERATIONS:
             return False
         return not (self.operation == "unknown" and self.method in ("GET", "HEAD"))
 
