@@ -208,12 +208,12 @@ def test_corpus_templates_deploy_and_tear_down(
 
         assert deployed.returncode == 0, (project.name, deployed.stderr)
         functions = {function["FunctionName"] for function in lambda_client.list_functions()["Functions"]}
-        ours = {name for name in functions if name.startswith(f"{project.name}-")}
+        ours = {name for name in functions if name.startswith(f"{project.name}-dev-")}
         assert len(ours) == len(list((project / "lambdas").glob("*.js"))), (project.name, functions)
         machines = {
             machine["name"]: machine["stateMachineArn"]
             for machine in stepfunctions.list_state_machines()["stateMachines"]
-            if machine["name"].startswith(f"{project.name}-")
+            if machine["name"].startswith(f"{project.name}-dev-")
         }
         assert len(machines) == 1, project.name
         if project.name in CORPUS_RUNS:
@@ -228,4 +228,4 @@ def test_corpus_templates_deploy_and_tear_down(
         functions_left = {function["FunctionName"] for function in lambda_client.list_functions()["Functions"]}
         assert not ours & functions_left, project.name
         machines_left = [machine["name"] for machine in stepfunctions.list_state_machines()["stateMachines"]]
-        assert not any(machine.startswith(f"{project.name}-") for machine in machines_left), project.name
+        assert not any(machine.startswith(f"{project.name}-dev-") for machine in machines_left), project.name

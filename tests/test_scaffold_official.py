@@ -137,7 +137,7 @@ def test_new_default_template_is_hello_world(workspace: Path) -> None:
     assert result.exit_code == 0, result.output
     assert read_origin(workspace / "demo").template == "hello-world"
     assert (workspace / "demo" / "lambdas" / "greet.py").is_file()
-    assert "cd demo && maestro deploy" in result.output
+    assert "cd demo && maestro dev --local" in result.output
 
 
 def test_new_error_unknown_official_template(workspace: Path) -> None:
