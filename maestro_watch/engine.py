@@ -14,7 +14,7 @@ from maestro_watch.plan.actions import Plan
 from maestro_watch.plan.desired import Context, DesiredResource, desired_resources
 from maestro_watch.plan.planner import plan_changes
 from maestro_watch.project import Project, load_project
-from maestro_watch.state import StateStore, TargetLock
+from maestro_watch.state import ResourceRecord, StateStore, TargetLock
 from maestro_watch.targets import Target
 
 log = get_logger("engine")
@@ -71,11 +71,11 @@ class Engine:
     def context(self) -> Context:
         return Context(self.target.partition, self.target.region, self.target.account_id)
 
-    def plan(self, project: Project | None = None) -> PlannedChange:
-        """Read the project and diff it against the state file; no AWS calls but STS once."""
+    def plan(self, project: Project | None = None, records: dict[str, ResourceRecord] | None = None) -> PlannedChange:
+        """Read the project and diff it against ``records`` (default: the state file); no AWS calls but STS once."""
         project = project or load_project(self.root)
         desired = desired_resources(project, self.context(), self.cache)
-        return PlannedChange(project, desired, plan_changes(desired, self.store.snapshot()))
+        return PlannedChange(project, desired, plan_changes(desired, self.store.snapshot() if records is None else records))
 
     def plan_functions(self, project: Project, names: set[str]) -> PlannedChange:
         """Plan the resources of the functions in ``names`` only, after a save that touched only their code."""
@@ -90,26 +90,37 @@ class Engine:
     def refresh(self, project: Project, repair_drift: bool = False) -> list[str]:
         """Forget records of resources that no longer exist (a restarted emulator, say).
 
-        With ``repair_drift``, also forget the fingerprint of resources changed outside
+        With ``repair_drift``, also forget the recorded parts of resources changed outside
         maestro, so the next plan updates them. Returns the logical ids concerned.
         """
+        refreshed, concerned = self.refreshed_records(project, repair_drift)
+        for logical_id in concerned:
+            record = refreshed.get(logical_id)
+            if record is None:
+                self.store.remove(logical_id)
+            else:
+                self.store.put(logical_id, record)
+        return concerned
+
+    def refreshed_records(self, project: Project, repair_drift: bool = False) -> tuple[dict[str, ResourceRecord], list[str]]:
+        """Return the records as a refresh would leave them, without writing the state file."""
         records = self.store.snapshot()
         if not records:
-            return []
+            return records, []
         inventory = list_inventory(self.target, project.name, project.stage)
         missing = [logical_id for logical_id, record in records.items() if not inventory.has(record.kind, record.name)]
         for logical_id in missing:
-            record = records[logical_id]
+            record = records.pop(logical_id)
             log.warning("%s %s is recorded but missing on the target; it will be created again", record.kind, record.name)
-            self.store.remove(logical_id)
         if not repair_drift:
-            return missing
-        present = {key: record for key, record in records.items() if key not in missing}
-        drifted = [entry for entry in detect_drift(self.target, present, inventory) if entry.status != IN_SYNC]
+            return records, missing
+        drifted = [entry for entry in detect_drift(self.target, records, inventory) if entry.status != IN_SYNC]
         for entry in drifted:
             log.warning("%s %s %s; it will be deployed again", entry.kind, entry.name, entry.status)
-            self.store.put(entry.logical_id, replace(records[entry.logical_id], fingerprint={}))
-        return missing + [entry.logical_id for entry in drifted]
+            record = records[entry.logical_id]
+            fingerprint = {key: value for key, value in record.fingerprint.items() if key not in entry.stale_keys}
+            records[entry.logical_id] = replace(record, fingerprint=fingerprint)
+        return records, missing + [entry.logical_id for entry in drifted]
 
     def _target_info(self, project: Project) -> dict[str, str]:
         info = {"region": self.target.region, "stage": project.stage, "project": project.name, "account_id": self.target.account_id}

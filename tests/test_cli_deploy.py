@@ -88,7 +88,7 @@ def test_deploy_code_change_touches_one_function(project: Path, maestro_cli, aws
     result = deploy(maestro_cli, project)
 
     assert f"update function {name}-dev-notify (code)" in result.stdout
-    assert "deployed: 1 changes" in result.stdout
+    assert "deployed: 1 change" in result.stdout
     assert [call.operation for call in served_calls.writes()] == ["UpdateFunctionCode"]
     assert code_sha256(aws, f"{name}-dev-notify") != before["notify"]
     assert code_sha256(aws, f"{name}-dev-requester") == before["requester"]
@@ -204,3 +204,18 @@ def test_deploy_refused_while_target_locked(project: Path, maestro_cli, emulator
         holder.wait(timeout=30)
 
     assert maestro_cli("deploy", "--local", cwd=project).returncode == 0
+
+
+def test_deploy_dry_run_shows_drift(make_project, use_emulator, maestro_cli, aws) -> None:
+    name = f"dry-{uuid.uuid4().hex[:8]}"
+    root = use_emulator(make_project({"maestro.toml": f'[project]\nname = "{name}"\n', "lambdas/a.py": PY_HANDLER}, name=name))
+    assert maestro_cli("deploy", "--local", cwd=root).returncode == 0
+    aws("lambda").update_function_configuration(FunctionName=f"{name}-dev-a", MemorySize=512)
+
+    dry = maestro_cli("deploy", "--local", "--dry-run", cwd=root)
+
+    assert f"update function {name}-dev-a (configuration)" in dry.stdout
+    assert aws("lambda").get_function_configuration(FunctionName=f"{name}-dev-a")["MemorySize"] == 512
+    applied = maestro_cli("deploy", "--local", cwd=root)
+    assert f"update function {name}-dev-a (configuration)" in applied.stdout
+    assert aws("lambda").get_function_configuration(FunctionName=f"{name}-dev-a")["MemorySize"] == 128

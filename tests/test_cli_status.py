@@ -39,7 +39,8 @@ def status(maestro_cli, root: Path) -> subprocess.CompletedProcess[str]:
 
 
 def row(output: str, logical_id: str) -> str:
-    [line] = [line for line in output.splitlines() if f" {logical_id} " in line]
+    # Out of a terminal, status prints one "logical_id  name  status" line per resource.
+    [line] = [line for line in output.splitlines() if line.startswith(f"{logical_id}  ")]
     return line
 
 
@@ -76,9 +77,9 @@ def test_status_shows_settings_drift(project, maestro_cli, aws) -> None:
 
     result = status(maestro_cli, root)
 
-    assert "drifted: settings changed outside maestro" in row(result.stdout, "function:a")
+    assert "drifted: settings (memory_mb 128 -> 640) changed outside maestro" in row(result.stdout, "function:a")
     assert "in sync" in row(result.stdout, "function:b")
-    assert "1 resources drifted" in result.stdout
+    assert "1 resource drifted: run 'maestro deploy --local'" in result.stdout
 
 
 def test_status_shows_code_drift(project, maestro_cli, aws) -> None:
@@ -153,3 +154,16 @@ def test_status_unreachable_endpoint(project, maestro_cli) -> None:
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert f"cannot reach http://127.0.0.1:{port}" in result.stderr
+
+
+def test_status_lists_tagged_resources_without_state(project, maestro_cli) -> None:
+    root, name = project
+    deploy(maestro_cli, root)
+    for state_file in (root / ".maestro" / "state").glob("*.json"):
+        state_file.unlink()
+
+    result = status(maestro_cli, root)
+
+    assert "the state file records nothing" in result.stdout
+    assert f"function {name}-dev-a" in result.stdout
+    assert "'maestro teardown --local' deletes them" in result.stdout

@@ -138,8 +138,14 @@ def test_teardown_asks_for_confirmation(new_project, maestro_cli, aws) -> None:
     declined = run(maestro_cli, root, "teardown", input="n\n")
 
     assert declined.returncode == 1
-    assert f"Delete every resource of project '{name}' (stage dev)" in declined.stdout
-    assert "Aborted" in declined.stderr
+    assert f"Delete every resource of project '{name}' on embedded emulator" in declined.stdout
+    assert "teardown cancelled; nothing was deleted" in declined.stderr
+    assert len(tagged_resources(aws, name)) == RESOURCES_PER_PROJECT
+
+    unanswered = run(maestro_cli, root, "teardown", input="")
+
+    assert unanswered.returncode == 1
+    assert "add --yes" in unanswered.stderr
     assert len(tagged_resources(aws, name)) == RESOURCES_PER_PROJECT
 
     accepted = run(maestro_cli, root, "teardown", input="y\n")

@@ -275,3 +275,15 @@ def test_load_project_legacy_folder_name_invalid(ancestor_templates: Path, tmp_p
 
     assert "invalid project name" in caught.value.problem
     assert "hello world" in caught.value.message
+
+
+def test_load_rejects_constant_handler(tmp_path) -> None:
+    (tmp_path / "lambdas").mkdir()
+    (tmp_path / "maestro.toml").write_text('[project]\nname = "p"\n')
+    (tmp_path / "lambdas" / "greet.py").write_text("import os\n\nhandler = 5\n")
+
+    with pytest.raises(SourceError) as raised:
+        load_project(tmp_path)
+
+    assert raised.value.location.line == 3
+    assert "constant, not a function" in raised.value.message

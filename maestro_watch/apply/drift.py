@@ -26,29 +26,34 @@ class DriftEntry:
     kind: str
     name: str
     status: str
+    stale_keys: tuple[str, ...] = ()
+    """Fingerprint keys whose recorded value no longer matches the target."""
 
 
 def detect_drift(target: Target, records: dict[str, ResourceRecord], inventory: Inventory) -> list[DriftEntry]:
     entries = []
     for logical_id, record in sorted(records.items()):
-        entries.append(DriftEntry(logical_id, record.kind, record.name, _status(target, record, inventory)))
+        status, stale_keys = _status(target, record, inventory)
+        entries.append(DriftEntry(logical_id, record.kind, record.name, status, stale_keys))
     return entries
 
 
-def _status(target: Target, record: ResourceRecord, inventory: Inventory) -> str:
+def _status(target: Target, record: ResourceRecord, inventory: Inventory) -> tuple[str, tuple[str, ...]]:
     if not inventory.has(record.kind, record.name):
-        return MISSING
+        return MISSING, ()
     if record.kind == KIND_FUNCTION:
         return _function_status(record, inventory.functions[record.name])
     if record.kind == KIND_STATE_MACHINE:
         return _machine_status(target, record)
-    return IN_SYNC
+    return IN_SYNC, ()
 
 
-def _function_status(record: ResourceRecord, deployed: dict[str, Any]) -> str:
+def _function_status(record: ResourceRecord, deployed: dict[str, Any]) -> tuple[str, tuple[str, ...]]:
     changed = []
+    stale_keys = []
     if deployed.get("CodeSha256") != record.fingerprint.get("code_sha256"):
         changed.append("code")
+        stale_keys.append("code_sha256")
     settings = record.fingerprint.get("settings", {})
     current = {
         "runtime": deployed.get("Runtime"),
@@ -58,25 +63,34 @@ def _function_status(record: ResourceRecord, deployed: dict[str, Any]) -> str:
         "environment": deployed.get("Environment", {}).get("Variables", {}),
         "role_arn": deployed.get("Role"),
     }
-    if any(current[key] != settings.get(key) for key in current):
-        changed.append("settings")
+    differing = [key for key in current if current[key] != settings.get(key)]
+    if differing:
+        changed.append("settings (" + ", ".join(f"{key} {settings.get(key)!r} -> {current[key]!r}" for key in differing) + ")")
+        stale_keys.append("settings")
+    return _describe(changed), tuple(stale_keys)
+
+
+def _describe(changed: list[str]) -> str:
     return f"drifted: {' and '.join(changed)} changed outside maestro" if changed else IN_SYNC
 
 
-def _machine_status(target: Target, record: ResourceRecord) -> str:
+def _machine_status(target: Target, record: ResourceRecord) -> tuple[str, tuple[str, ...]]:
     try:
         machine = target.client("stepfunctions").describe_state_machine(stateMachineArn=record.arn)
     except botocore.exceptions.ClientError as error:
         if is_not_found(error):
-            return MISSING
+            return MISSING, ()
         raise
     try:
         deployed_sha = canonical_sha256(machine["definition"])
     except ValueError:
         deployed_sha = None
     changed = []
+    stale_keys = []
     if deployed_sha != record.fingerprint.get("definition_sha256"):
         changed.append("definition")
+        stale_keys.append("definition_sha256")
     if machine.get("roleArn") != record.fingerprint.get("role_arn"):
         changed.append("role")
-    return f"drifted: {' and '.join(changed)} changed outside maestro" if changed else IN_SYNC
+        stale_keys.append("role_arn")
+    return _describe(changed), tuple(stale_keys)

@@ -39,14 +39,15 @@ def teardown(target: Target, store: StateStore, project: str, stage: str, listen
     for result in apply_plan(target, plan, store, listener):
         report.recorded.append(f"{result.action.kind} {result.action.name}")
     inventory = list_inventory(target, project, stage)
-    for kind, name, arn in _tagged_leftovers(target, inventory, project, stage):
+    for kind, name, arn in tagged_leftovers(target, inventory, project, stage):
         log.warning("deleting %s %s: tagged with this project but missing from the state file", kind.replace("_", " "), name)
         delete_resource(target, ResourceRecord(kind, name, arn))
         report.swept.append(f"{kind} {name}")
     return report
 
 
-def _tagged_leftovers(target: Target, inventory: Inventory, project: str, stage: str) -> list[tuple[str, str, str]]:
+def tagged_leftovers(target: Target, inventory: Inventory, project: str, stage: str) -> list[tuple[str, str, str]]:
+    """List (kind, name, ARN) of resources tagged with ``project`` and ``stage``, in deletion order."""
     def belongs(tags: dict[str, str]) -> bool:
         return tags.get(naming.TAG_PROJECT) == project and tags.get(naming.TAG_STAGE) == stage
 

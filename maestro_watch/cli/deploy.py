@@ -6,7 +6,7 @@ import click
 
 from maestro_watch.apply.executor import ActionResult
 from maestro_watch.cli.options import TargetOptions, build_target, load_with_stage, target_options
-from maestro_watch.cli.output import console, show_notices
+from maestro_watch.cli.output import console, plural, show_notices
 from maestro_watch.engine import Engine
 
 
@@ -20,19 +20,22 @@ def deploy(options: TargetOptions, dry_run: bool) -> None:
     target = build_target(options, project.stage, project.region)
     with Engine(options.project_dir, target) as engine:
         console.print(f"target: {target.describe()}")
-        if not dry_run:
+        if dry_run:
+            records, _ = engine.refreshed_records(project, repair_drift=True)
+            change = engine.plan(project, records)
+        else:
             engine.refresh(project, repair_drift=True)
-        change = engine.plan(project)
+            change = engine.plan(project)
         if not change.plan:
             console.print("no changes: the target matches the project, nothing to deploy")
             return
         if dry_run:
-            console.print(f"plan ({len(change.plan.actions)} changes, not applied):")
+            console.print(f"plan ({plural(len(change.plan.actions), 'change')}, not applied):")
             for line in change.plan.describe():
                 console.print(f"  {line}")
             return
         engine.apply(change, _print_result)
-        console.print(f"deployed: {len(change.plan.actions)} changes")
+        console.print(f"deployed: {plural(len(change.plan.actions), 'change')}")
 
 
 def _print_result(result: ActionResult) -> None:

@@ -23,6 +23,8 @@ from maestro_watch.watch import DEFAULT_DEBOUNCE_MS
 
 log = get_logger("dev")
 
+COMMANDS_HELP = "commands on stdin: r [JSON] (run), d (deploy), t (teardown and quit), q (quit)"
+
 
 @click.command()
 @target_options
@@ -34,8 +36,16 @@ log = get_logger("dev")
 def dev(options: TargetOptions, debounce_ms: int, json_lines: bool, input_text: str | None, time_scale: float) -> None:
     """Deploy the project, then redeploy what changed on every save.
 
-    The run key starts the state machine with the --input given here, or with the last
-    input typed after 'run' on stdin.
+    \b
+    Keys on a terminal (lines on stdin otherwise):
+      r  run the state machine with the --input given here, or with
+         the JSON typed after 'run' on stdin, which is then kept
+      d  full deploy, after checking the target for drift
+      t  tear down everything and quit
+      q  quit (Ctrl-C also stops cleanly)
+
+    With --local and no emulator running for the project, one is started
+    inside this process.
     """
     name, stage, region = project_identity(options)
     initial_input = read_input(input_text)
@@ -86,8 +96,8 @@ def _run(session: DevSession, runner: DevRunner, reporter: Reporter) -> None:
         if sys.stdout.isatty() and not reporter.json_lines:
             reporter.event("keys", key_help())
         else:
-            reporter.event("keys", "commands on stdin: r [JSON] (run), d (deploy), t (teardown and quit), q (quit)")
-        _handle_commands(session, runner, stopping)
+            reporter.event("keys", COMMANDS_HELP)
+        _handle_commands(session, runner, reporter, stopping)
     except KeyboardInterrupt:
         pass
     finally:
@@ -98,7 +108,7 @@ def _run(session: DevSession, runner: DevRunner, reporter: Reporter) -> None:
         reporter.event("stopped", "maestro dev stopped", **vars(session.counters))
 
 
-def _handle_commands(session: DevSession, runner: DevRunner, stopping: threading.Event) -> None:
+def _handle_commands(session: DevSession, runner: DevRunner, reporter: Reporter, stopping: threading.Event) -> None:
     for command in read_commands(stopping.is_set):
         if command.name == "run":
             runner.run(command.argument)
@@ -109,4 +119,7 @@ def _handle_commands(session: DevSession, runner: DevRunner, stopping: threading
             return
         elif command.name == "quit":
             return
+        else:
+            reporter.event("unknown_command", f"[yellow]unknown command '{command.argument}'[/]: {COMMANDS_HELP}",
+                           command=command.argument)
     stopping.wait()

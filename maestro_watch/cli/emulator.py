@@ -26,7 +26,9 @@ def emulator(port: int, project_dir: Path, time_scale: float) -> None:
     if time_scale != 1.0:
         console.print(f"Wait states and Retry intervals last {time_scale:g} times as long as on AWS.", markup=False)
     # SIGTERM ends the emulator as Ctrl-C does, so the record and the handlers' files are cleaned up.
+    # SIGINT is set too: a process started in the background inherits an ignored SIGINT.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     embedded.write_record(project_dir, endpoint)
     console.print(f"emulator running at {endpoint}", markup=False)
     console.print(f"'--local' in {project_dir} now targets it. Stop with Ctrl-C.", markup=False)

@@ -36,7 +36,9 @@ class MaestroGroup(click.Group):
         except UserError as error:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            click.echo(f"error: {error.render()}", err=True)
+            rendered = error.render()
+            # Validator findings already start with "path:line:column: error[rule]".
+            click.echo(rendered if ": error[" in rendered.split("\n", 1)[0] else f"error: {rendered}", err=True)
             sys.exit(1)
 
 

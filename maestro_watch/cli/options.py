@@ -42,7 +42,7 @@ def target_options(command: Callable[..., Any]) -> Callable[..., Any]:
     @click.option("--region", help="AWS region (default: maestro.toml's, else AWS_REGION or the profile's).")
     @click.option("--profile", help="AWS profile from ~/.aws/config.")
     @click.option("--endpoint-url", envvar="AWS_ENDPOINT_URL", help="An AWS-compatible endpoint (also AWS_ENDPOINT_URL).")
-    @click.option("--local", is_flag=True, help="Use this project's embedded emulator (started by 'maestro emulator').")
+    @click.option("--local", is_flag=True, help="Use this project's embedded emulator (started by 'maestro emulator' or 'maestro dev --local').")
     @functools.wraps(command)
     def wrapper(project_dir: Path, stage: str | None, region: str | None, profile: str | None,
                 endpoint_url: str | None, local: bool, **kwargs: Any) -> Any:

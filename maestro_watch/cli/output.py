@@ -11,3 +11,8 @@ console = Console(highlight=False, soft_wrap=True)
 def show_notices(notices: tuple[str, ...]) -> None:
     for notice in notices:
         console.print(f"[yellow]notice:[/] {notice}")
+
+
+def plural(count: int, noun: str) -> str:
+    """Return "1 change" or "3 changes"."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

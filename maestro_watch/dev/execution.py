@@ -34,7 +34,7 @@ class DevRunner:
                 self.last_input = _checked_input(input_text)
             self._run()
         except UserError as error:
-            self.reporter.error(error)
+            self.reporter.error(error, deploying=False)
 
     def _run(self) -> None:
         project = self.session.last_project

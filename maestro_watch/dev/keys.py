@@ -18,6 +18,8 @@ KEYS = {
     "t": ("teardown", "tear down and quit"),
     "q": ("quit", "quit"),
 }
+UNKNOWN = "unknown"
+"""The name of a Command for a typed line that is no command; its argument is the word typed."""
 _LINE_COMMANDS = {word: name for key, (name, _) in KEYS.items() for word in (key, name)}
 
 
@@ -77,6 +79,7 @@ def _read_lines(stop: Callable[[], bool], poll_s: float) -> Iterator[Command]:
         while b"\n" in buffer:
             line, buffer = buffer.split(b"\n", 1)
             word, _, argument = line.decode(errors="ignore").strip().partition(" ")
+            if not word:
+                continue
             command = _LINE_COMMANDS.get(word.lower())
-            if command:
-                yield Command(command, argument.strip())
+            yield Command(command, argument.strip()) if command else Command(UNKNOWN, word)

@@ -63,7 +63,8 @@ class Reporter:
         else:
             self.event("action", f"{label}  {happened}  [dim]{result.duration_ms:.0f} ms[/]", **fields)
 
-    def error(self, error: UserError) -> None:
+    def error(self, error: UserError, deploying: bool = True) -> None:
+        """Report ``error``; ``deploying`` adds that the last good deployment keeps running."""
         fields: dict[str, Any] = {"message": error.message, "hint": error.hint}
         if isinstance(error, SourceError):
             location = error.location
@@ -72,4 +73,5 @@ class Reporter:
         if findings:
             fields["findings"] = [finding.to_dict() for finding in findings]
         text = error.render().replace("[", "\\[")
-        self.event("error", f"[red]error:[/] {text}\n[yellow]nothing deployed; the last good deployment keeps running[/]", **fields)
+        trailer = "\n[yellow]nothing deployed; the last good deployment keeps running[/]" if deploying else ""
+        self.event("error", f"[red]error:[/] {text}{trailer}", **fields)

@@ -61,6 +61,8 @@ class DevSession:
         self._watcher = ProjectWatcher(self.root, self.on_change, self.debounce_ms)
         self._watcher.start()
         self.full_deploy(refresh=True)
+        for notice in self.last_project.notices if self.last_project else ():
+            self.reporter.event("notice", f"[yellow]notice:[/] {notice}", message=notice)
         self.reporter.event("watching", f"watching {self.root} [dim](debounce {self.debounce_ms} ms)[/]",
                             root=str(self.root), debounce_ms=self.debounce_ms)
 
@@ -155,7 +157,8 @@ class DevSession:
         if not change.partial:
             self._needs_full_plan = False
         elapsed_ms = (time.perf_counter() - started) * 1000
-        self.reporter.event("deployed", f"[green]deployed[/] {len(change.plan.actions)} changes [dim]{elapsed_ms:.0f} ms[/]",
+        count = len(change.plan.actions)
+        self.reporter.event("deployed", f"[green]deployed[/] {count} {'change' if count == 1 else 'changes'} [dim]{elapsed_ms:.0f} ms[/]",
                             changes=len(change.plan.actions), duration_ms=round(elapsed_ms, 1))
 
     def _failed(self, error: UserError) -> None:

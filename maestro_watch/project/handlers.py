@@ -62,6 +62,13 @@ def _check_python(path: Path, text: str, function_name: str) -> None:
         if isinstance(node, ast.Assign) and any(
             isinstance(target, ast.Name) and target.id == function_name for target in node.targets
         ):
+            if isinstance(node.value, ast.Constant):
+                raise SourceError(
+                    SourceLocation(path, node.lineno, node.col_offset + 1),
+                    f"'{function_name}' is a constant, not a function",
+                    hint=f"define 'def {function_name}(event, context):'",
+                    source_line=text.splitlines()[node.lineno - 1],
+                )
             return
         if isinstance(node, (ast.ImportFrom, ast.Import)) and any(
             (alias.asname or alias.name) == function_name for alias in node.names
@@ -79,9 +86,12 @@ def _check_node(path: Path, text: str, function_name: str) -> None:
     for form in _NODE_EXPORT_FORMS:
         if re.search(form.format(name=name), text):
             return
+    if path.suffix == ".mjs":
+        example = f"'export const {function_name} = async (event, context) => {{ ... }}'"
+    else:
+        example = f"'exports.{function_name} = async (event, context) => {{ ... }}'"
     raise SourceError(
         SourceLocation(path, 1, 1),
         f"no handler: this file exports no function '{function_name}'",
-        hint=f"add 'exports.{function_name} = async (event, context) => {{ ... }}' "
-        f"(or 'export const {function_name} = ...' in an ES module), or set handler in maestro.toml",
+        hint=f"add {example}, or set handler in maestro.toml",
     )

@@ -126,7 +126,7 @@ def _check_placeholder(node: Node, name: str, offset: int, ctx: Context) -> None
 def _check_function(node: Node, name: str, offset: int, ctx: Context, spelling: str = "${function:%s}") -> None:
     _check_named(
         node, name, offset, ctx.options.functions, ctx,
-        "function", "function-unknown", "lambdas/NAME.py, lambdas/NAME.mjs or lambdas/NAME/", spelling,
+        "function", "function-unknown", "lambdas/NAME.py, lambdas/NAME.mjs, lambdas/NAME.js or lambdas/NAME/", spelling,
     )
 
 
