@@ -21,6 +21,7 @@ from maestro_watch.targets import emulator as embedded
 def emulator(port: int, project_dir: Path, time_scale: float) -> None:
     """Run moto's server on 127.0.0.1 with state machines that really execute."""
     project_dir = project_dir.resolve()
+    previous = embedded.read_record(project_dir)
     server = embedded.Emulator(port, time_scale=time_scale)
     endpoint = server.start()
     if time_scale != 1.0:
@@ -29,6 +30,9 @@ def emulator(port: int, project_dir: Path, time_scale: float) -> None:
     # SIGINT is set too: a process started in the background inherits an ignored SIGINT.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    if previous and embedded.is_answering(previous.endpoint_url):
+        console.print(f"note: the emulator at {previous.endpoint_url} (pid {previous.pid}) still runs; "
+                      "'--local' now targets this one instead", markup=False)
     embedded.write_record(project_dir, endpoint)
     console.print(f"emulator running at {endpoint}", markup=False)
     console.print(f"'--local' in {project_dir} now targets it. Stop with Ctrl-C.", markup=False)

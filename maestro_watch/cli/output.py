@@ -4,8 +4,20 @@ from __future__ import annotations
 
 from rich.console import Console
 
-# soft_wrap keeps each message on one line when stdout is a file or a pipe.
-console = Console(highlight=False, soft_wrap=True)
+
+def make_console() -> Console:
+    """Return the stdout console; out of a terminal, lines are never wrapped nor cut.
+
+    rich assumes 80 columns for a file or a pipe, which would cut trees and long messages.
+    """
+    probe = Console()
+    if probe.is_terminal:
+        return Console(highlight=False, soft_wrap=True)
+    return Console(highlight=False, soft_wrap=True, width=_UNLIMITED_WIDTH)
+
+
+_UNLIMITED_WIDTH = 100_000
+console = make_console()
 
 
 def show_notices(notices: tuple[str, ...]) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 from rich.console import Console
 
 from maestro_watch.apply.executor import ActionResult
+from maestro_watch.cli.output import make_console
 from maestro_watch.errors import SourceError, UserError
 from maestro_watch.plan.actions import CREATE, DELETE
 
@@ -40,7 +41,7 @@ class Reporter:
 
     def __init__(self, json_lines: bool = False, console: Console | None = None) -> None:
         self.json_lines = json_lines
-        self.console = console or Console(highlight=False, soft_wrap=True)
+        self.console = console or make_console()
         self._lock = threading.Lock()
 
     def event(self, event_name: str, text: str, **fields: Any) -> None:

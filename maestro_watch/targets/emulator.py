@@ -63,6 +63,9 @@ class Emulator:
 
         # werkzeug logs every request at INFO; maestro's own log says what matters.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        # moto's interpreter logs each failure event (a Fail state, a caught Task error) as an
+        # ERROR with its internal objects; those are workflow outcomes, shown by maestro run.
+        logging.getLogger("moto.stepfunctions.parser.asl.component.eval_component").setLevel(logging.CRITICAL)
         self._server = ThreadedMotoServer(ip_address=HOST, port=self.requested_port, verbose=False)
         self._server.start()
         _, self.port = self._server.get_host_and_port()
