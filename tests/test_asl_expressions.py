@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from maestro_watch.asl.validate import Finding, validate_text
+from maestro_watch.asl.validate import Finding, has_errors, validate_text
 from maestro_watch.asl.validate.paths import check_dynamic_value, check_path
 
 PATH = Path("machine.asl.json")
@@ -193,6 +193,32 @@ def test_choice_default_target_missing() -> None:
 
     assert len(missing) == 1
     assert at(missing[0]) == locate(text, '"Nope"')
+
+
+def test_choice_no_default_is_warning() -> None:
+    text = choice('{"Variable": "$.n", "IsNull": true, "Next": "Yes"}').replace('"Default": "No", ', "")
+
+    finding = only(check(text), "choice-no-default")
+
+    assert finding.severity == "warning"
+    assert at(finding) == locate(text, '"C":')
+    assert "States.NoChoiceMatched" in finding.message
+    assert '"Default"' in finding.fix
+    assert not has_errors([finding])
+
+
+def test_choice_no_default_in_jsonata() -> None:
+    text = choice('{"Condition": "{% $states.input.n > 2 %}", "Next": "Yes"}', "JSONata").replace('"Default": "No", ', "")
+
+    finding = only(check(text), "choice-no-default")
+
+    assert at(finding) == locate(text, '"C":')
+
+
+def test_choice_placeholder_default_no_warning() -> None:
+    text = choice('{"Variable": "$.n", "IsNull": true, "Next": "Yes"}').replace('"Default": "No"', '"Default": ${Fallback}')
+
+    assert "choice-no-default" not in [finding.rule for finding in check(text)]
 
 
 def test_choice_jsonata_condition() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from maestro_watch.asl.substitute import BUILTIN_NAMES
 from maestro_watch.asl.validate import Finding, validate_text
 
 PATH = Path("definition.asl.json")
@@ -112,6 +113,25 @@ def test_references_unknown_placeholder_with_substitutions() -> None:
     assert [finding.rule for finding in findings] == ["placeholder-unknown"]
     assert at(findings[0]) == locate(text, "${Timout}")
     assert "did you mean ${Timeout}" in findings[0].message
+
+
+def test_references_unknown_placeholder_fix_lists_builtins() -> None:
+    text = machine('"${Nothing_Like_It}"')
+
+    finding = single(validate_text(text, PATH, functions=FUNCTIONS, substitutions={}))
+
+    assert finding.rule == "placeholder-unknown"
+    for name in sorted(BUILTIN_NAMES):
+        assert f"${{{name}}}" in finding.fix
+
+
+def test_references_unknown_placeholder_suggests_partition() -> None:
+    text = machine('"arn:${partiton}:states:::sqs:sendMessage"')
+
+    finding = single(validate_text(text, PATH, functions=FUNCTIONS, substitutions={}))
+
+    assert "did you mean ${partition}" in finding.message
+    assert finding.fix == "write ${partition}"
 
 
 def test_references_builtin_placeholders() -> None:

@@ -404,6 +404,51 @@ def test_new_force_writes_into_existing_folder(templates_repo: TemplateRepositor
     assert read_origin(project) is not None
 
 
+def test_new_force_merges_both_gitignores(tmp_path: Path, workspace: Path) -> None:
+    repo = TemplateRepository(tmp_path / "repo")
+    repo.commit({**project_files(), ".gitignore": "dist/\n.maestro/\n\ndist/\n"})
+    project = workspace / "demo"
+    project.mkdir()
+    (project / ".gitignore").write_text("build/\ndist/\n")
+
+    result = run("new", "demo", "--from", repo.url, "--force")
+
+    assert result.exit_code == 0, result.output
+    lines = (project / ".gitignore").read_text().splitlines()
+    assert lines == ["build/", "dist/", ".maestro/", "__pycache__/", "node_modules/"]
+
+
+def test_new_force_leaves_complete_gitignore(templates_repo: TemplateRepository, workspace: Path) -> None:
+    project = workspace / "demo"
+    project.mkdir()
+    content = "build/\n.maestro\n__pycache__/\nnode_modules/"
+    (project / ".gitignore").write_text(content)
+
+    result = run("new", "demo", "--from", templates_repo.url, "--force")
+
+    assert result.exit_code == 0, result.output
+    assert (project / ".gitignore").read_text() == content
+
+
+def test_new_summary_names_branch_and_commit(templates_repo: TemplateRepository, workspace: Path) -> None:
+    result = run("new", "demo", "--from", templates_repo.url, "--path", "templates/approval")
+
+    commit = str(templates_repo.repository.references["refs/heads/trunk"].target)
+    assert result.exit_code == 0, result.output
+    expected = f"from the folder templates/approval of {templates_repo.path} at branch trunk ({commit[:12]})."
+    assert expected in result.output
+
+
+def test_new_summary_names_commit_once(templates_repo: TemplateRepository, workspace: Path) -> None:
+    first = str(templates_repo.repository.revparse_single("v1").peel(pygit2.Commit).id)
+
+    result = run("new", "demo", "--from", templates_repo.url, "--ref", first)
+
+    assert result.exit_code == 0, result.output
+    assert f"from the root of {templates_repo.path} at commit {first[:12]}." in result.output
+    assert "commit (" not in result.output
+
+
 def test_new_into_existing_empty_folder(templates_repo: TemplateRepository, workspace: Path) -> None:
     (workspace / "demo").mkdir()
 
@@ -563,6 +608,15 @@ def test_error_missing_local_path(workspace: Path, unchanged: None) -> None:
     assert_fails(result, "template source not found", "no-such-repo")
 
 
+def test_error_missing_file_url(tmp_path: Path, workspace: Path, unchanged: None) -> None:
+    url = (tmp_path / "no-such-repo").as_uri()
+
+    result = run("new", "demo", "--from", url)
+
+    assert_fails(result, f"git repository not found at {(tmp_path / 'no-such-repo').resolve()}", url)
+    assert "is not a URL" not in result.stderr
+
+
 def test_error_local_folder_not_repository(tmp_path: Path, workspace: Path, unchanged: None) -> None:
     folder = tmp_path / "plain"
     folder.mkdir()
@@ -590,10 +644,16 @@ def test_error_path_not_in_repository(templates_repo: TemplateRepository, worksp
     assert_fails(result, "--path 'templates/nope' not found", "branch trunk", "templates here: ., templates/approval")
 
 
+def test_error_path_hint_keeps_ref(templates_repo: TemplateRepository, workspace: Path, unchanged: None) -> None:
+    result = run("new", "demo", "--from", templates_repo.url, "--ref", "feature", "--path", "templates/nope")
+
+    assert_fails(result, "at branch feature", f"maestro templates --from {templates_repo.path} --ref feature)")
+
+
 def test_error_path_is_a_file(templates_repo: TemplateRepository, workspace: Path, unchanged: None) -> None:
     result = run("new", "demo", "--from", templates_repo.url, "--path", "docs/notes.md")
 
-    assert_fails(result, "--path 'docs/notes.md' not a folder")
+    assert_fails(result, "--path 'docs/notes.md' is not a folder")
 
 
 def test_error_folder_not_a_template(templates_repo: TemplateRepository, workspace: Path, unchanged: None) -> None:
@@ -660,6 +720,17 @@ def test_error_non_empty_destination(templates_repo: TemplateRepository, workspa
 
     assert_fails(result, "exists and is not empty", "--force")
     assert entries_of(workspace / "demo") == ["keep.txt"]
+    assert entries_of(workspace) == ["demo"]
+
+
+def test_error_force_gitignore_folder_moves_nothing(templates_repo: TemplateRepository, workspace: Path) -> None:
+    project = workspace / "demo"
+    (project / ".gitignore").mkdir(parents=True)
+
+    result = run("new", "demo", "--from", templates_repo.url, "--force")
+
+    assert_fails(result, "cannot write the template into", ".gitignore")
+    assert entries_of(project) == [".gitignore"]
     assert entries_of(workspace) == ["demo"]
 
 
@@ -756,6 +827,30 @@ def test_templates_at_tag(templates_repo: TemplateRepository, workspace: Path) -
 
     assert result.exit_code == 0, result.output
     assert "at tag v1" in result.output
+
+
+def test_templates_hint_keeps_ref(templates_repo: TemplateRepository, workspace: Path) -> None:
+    result = run("templates", "--from", templates_repo.url, "--ref", "feature")
+
+    assert result.exit_code == 0, result.output
+    expected = f"maestro new NAME --from {templates_repo.path} --ref feature --path TEMPLATE"
+    assert expected in result.output
+
+
+def test_templates_at_commit_names_it_once(templates_repo: TemplateRepository, workspace: Path) -> None:
+    first = str(templates_repo.repository.revparse_single("v1").peel(pygit2.Commit).id)
+
+    result = run("templates", "--from", templates_repo.url, "--ref", first[:10])
+
+    assert result.exit_code == 0, result.output
+    assert f"at commit {first[:12]}:" in result.output
+    assert "commit (" not in result.output
+
+
+def test_templates_error_path_is_a_file(templates_repo: TemplateRepository, workspace: Path) -> None:
+    result = run("templates", "--from", templates_repo.url, "--path", "docs/notes.md")
+
+    assert_fails(result, "--path 'docs/notes.md' is not a folder", "at branch trunk (")
 
 
 def test_templates_none_found(tmp_path: Path, workspace: Path) -> None:

@@ -83,6 +83,16 @@ def test_parse_source_missing_path(tmp_path: Path) -> None:
         parse_source(str(tmp_path / "missing"))
 
 
+def test_parse_source_missing_file_url(tmp_path: Path) -> None:
+    url = (tmp_path / "missing").as_uri()
+
+    with pytest.raises(TemplateError) as raised:
+        parse_source(url)
+
+    assert raised.value.message == f"git repository not found at {(tmp_path / 'missing').resolve()}: the folder named by {url!r} does not exist"
+    assert "file:///" in (raised.value.hint or "")
+
+
 def test_parse_source_file_not_folder(tmp_path: Path) -> None:
     (tmp_path / "file.txt").write_text("x")
 

@@ -61,8 +61,9 @@ def _run_action(target: Target, action: Action, store: StateStore, listener: Lis
     started = time.perf_counter()
     log.info("%s: started", action.describe())
     error = None
+    record_state: Callable[[], None] = lambda: None
     try:
-        _perform(target, action, store)
+        record_state = _perform(target, action, store)
     except botocore.exceptions.ClientError as caught:
         details = caught.response.get("Error", {})
         error = f"{details.get('Code')}: {details.get('Message')}"
@@ -74,23 +75,33 @@ def _run_action(target: Target, action: Action, store: StateStore, listener: Lis
     else:
         log.info("%s: done in %.0f ms", action.describe(), duration_ms)
     result = ActionResult(action, duration_ms, error)
+    # The change is live once AWS answered, so it is reported before the state file's
+    # fsync. The record is still written before this function returns. After a crash in
+    # between, the next deploy repairs the record: a create adopts the tagged resource,
+    # an update is made again, and a deleted resource is found missing.
     if listener:
         listener(result)
+    record_state()
     return result
 
 
-def _perform(target: Target, action: Action, store: StateStore) -> None:
+def _perform(target: Target, action: Action, store: StateStore) -> Callable[[], None]:
+    """Make the AWS calls of ``action``; return the function that records the result."""
     if action.verb == DELETE:
-        assert action.recorded is not None
-        delete_resource(target, action.recorded)
-        current = store.get(action.logical_id)
-        # After a rename the same logical id already records the new resource.
-        if current is not None and current.name == action.recorded.name:
-            store.remove(action.logical_id)
-        return
+        recorded = action.recorded
+        assert recorded is not None
+        delete_resource(target, recorded)
+
+        def forget() -> None:
+            current = store.get(action.logical_id)
+            # After a rename the same logical id already records the new resource.
+            if current is not None and current.name == recorded.name:
+                store.remove(action.logical_id)
+
+        return forget
     assert action.desired is not None
     record = _create(target, action) if action.verb == CREATE else _update(target, action)
-    store.put(action.logical_id, record)
+    return lambda: store.put(action.logical_id, record)
 
 
 def _create(target: Target, action: Action) -> ResourceRecord:

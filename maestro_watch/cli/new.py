@@ -9,6 +9,7 @@ import click
 from maestro_watch.scaffold import RUNTIMES, CopyLimits, CreatedProject, NewProjectRequest, create_project
 from maestro_watch.scaffold.copy import DEFAULT_MAX_SIZE_MB
 from maestro_watch.scaffold.official import DEFAULT_TEMPLATE
+from maestro_watch.scaffold.vcs import describe_revision
 
 __all__ = ["new"]
 
@@ -91,10 +92,10 @@ def _print_summary(created: CreatedProject) -> None:
     if origin.kind == "official":
         click.echo(f"Created {created.root} from the official template {origin.template}{variant}.")
     else:
-        where = f"{origin.ref_kind} {origin.ref}" if origin.ref_kind != "commit" else "commit"
+        revision = describe_revision(origin.ref_kind, origin.ref, origin.commit or "")
+        template = "the root" if origin.template == "." else f"the folder {origin.template}"
         click.echo(
-            f"Created {created.root} from {origin.template}{variant} in {origin.url}, "
-            f"{where} ({(origin.commit or '')[:12]})."
+            f"Created {created.root} from {template}{variant} of {origin.url} at {revision}."
         )
     for skipped in created.skipped:
         click.echo(f"  skipped {skipped}")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import shlex
+
 import click
 
 from maestro_watch.scaffold import TemplateInfo, list_official_templates
 from maestro_watch.scaffold.listing import list_repository_templates
+from maestro_watch.scaffold.vcs import describe_revision
 
 __all__ = ["templates"]
 
@@ -30,13 +33,18 @@ def templates(source: str | None, ref: str | None, subdirectory: str | None) -> 
 
     listing = list_repository_templates(source, ref, subdirectory)
     resolved = listing.resolved
-    at = f"{resolved.kind} {resolved.ref}" if resolved.kind != "commit" else "commit"
-    click.echo(f"Templates in {listing.url} at {at} ({resolved.commit_id[:12]}):")
+    revision = describe_revision(resolved.kind, resolved.ref, resolved.commit_id)
+    click.echo(f"Templates in {listing.url} at {revision}:")
     if not listing.templates:
         click.echo("  none: no folder has a maestro.toml, or lambdas/ with definition.asl.json")
         return
     _print_table(list(listing.templates))
-    click.echo(f"\nCreate a project with: maestro new NAME --from {listing.url} --path TEMPLATE")
+    # Repeat --ref, because without it `maestro new` would copy from the default branch.
+    ref_option = f" --ref {shlex.quote(ref)}" if ref is not None else ""
+    click.echo(
+        f"\nCreate a project with: maestro new NAME --from {shlex.quote(listing.url)}{ref_option} "
+        "--path TEMPLATE"
+    )
 
 
 def _print_table(infos: list[TemplateInfo]) -> None:

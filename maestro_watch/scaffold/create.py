@@ -8,6 +8,7 @@ half-made folder behind.
 from __future__ import annotations
 
 import secrets
+import shlex
 import shutil
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -20,19 +21,19 @@ from maestro_watch.logs import get_logger
 from maestro_watch.scaffold.copy import CopyLimits, plan_copy, write_copy
 from maestro_watch.scaffold.discover import describe_template, find_templates, select_template_folder
 from maestro_watch.scaffold.errors import TemplateError
+from maestro_watch.scaffold.gitignore import write_gitignore
 from maestro_watch.scaffold.official import DEFAULT_TEMPLATE, find_official_template, official_tree
 from maestro_watch.scaffold.origin import Origin, OriginKind, write_origin
 from maestro_watch.scaffold.place import move_into_existing
 from maestro_watch.scaffold.render import validate_project_name
 from maestro_watch.scaffold.sources import parse_source
 from maestro_watch.scaffold.trees import EntryKind, TemplateTree
-from maestro_watch.scaffold.vcs import Checkout, open_commit
+from maestro_watch.scaffold.vcs import Checkout, describe_revision, open_commit
 
 __all__ = ["CreatedProject", "NewProjectRequest", "create_project", "parse_subdirectory"]
 
 log = get_logger("scaffold.create")
 
-GITIGNORE_LINES = (".maestro/", "__pycache__/", "node_modules/")
 _MAX_TEMPLATES_IN_HINT = 10
 
 
@@ -88,9 +89,11 @@ def create_project(request: NewProjectRequest) -> CreatedProject:
         write_copy(selection.tree, plan, staging, request.name)
         write_origin(staging, selection.origin)
         if merge:
+            # Merged before the move, which would otherwise replace the destination's own file.
+            write_gitignore(staging, destination_gitignore=destination / ".gitignore")
             move_into_existing(staging, destination)
         else:
-            _ensure_gitignore(staging)
+            write_gitignore(staging)
             repository, initialized = _ensure_git_repository(staging, destination.parent)
             # rename(2) replaces an empty folder, so an existing empty destination is fine.
             staging.rename(destination)
@@ -99,7 +102,6 @@ def create_project(request: NewProjectRequest) -> CreatedProject:
             shutil.rmtree(staging, ignore_errors=True)
 
     if merge:
-        _ensure_gitignore(destination)
         repository, initialized = _ensure_git_repository(destination, destination)
     elif initialized:
         # The repository was created in the staging folder, which is now the destination.
@@ -183,21 +185,23 @@ def _select_from_git(request: NewProjectRequest) -> _Selection:
     subdirectory = parse_subdirectory(request.subdirectory)
     checkout = open_commit(parse_source(request.source), request.ref)
     tree = checkout.tree()
-    where = f"{checkout.source.display} at {_shown_ref(checkout)}"
+    resolved = checkout.resolved
+    revision = describe_revision(resolved.kind, resolved.ref, resolved.commit_id)
+    where = f"{checkout.source.display} at {revision}"
 
     entry = tree.entry(subdirectory)
     if entry is None or entry.kind is not EntryKind.DIRECTORY:
-        problem = "not found" if entry is None else "not a folder"
+        problem = "not found" if entry is None else "is not a folder"
         raise TemplateError(
             f"--path {subdirectory.as_posix()!r} {problem} in {where}",
-            hint=_templates_hint(tree, checkout),
+            hint=_templates_hint(tree, checkout, request.ref),
         )
     info = describe_template(tree, subdirectory)
     if info is None:
         raise TemplateError(
             f"{_shown_folder(subdirectory)} in {where} is not a template: it has no maestro.toml, "
             "no lambdas/ with definition.asl.json, and no template.toml with runtime folders",
-            hint=_templates_hint(tree, checkout),
+            hint=_templates_hint(tree, checkout, request.ref),
         )
     folder = select_template_folder(tree, info, request.runtime)
     runtime = folder.name if folder != info.path else None
@@ -222,42 +226,23 @@ def _origin(
     )
 
 
-def _shown_ref(checkout: Checkout) -> str:
-    resolved = checkout.resolved
-    short_commit = resolved.commit_id[:12]
-    if resolved.ref is None or resolved.kind == "commit":
-        return f"commit {short_commit}"
-    return f"{resolved.kind} {resolved.ref} ({short_commit})"
-
-
 def _shown_folder(path: PurePosixPath) -> str:
     if path == PurePosixPath("."):
         return "the repository root"
     return f"folder {path.as_posix()!r}"
 
 
-def _templates_hint(tree: TemplateTree, checkout: Checkout) -> str:
+def _templates_hint(tree: TemplateTree, checkout: Checkout, ref: str | None) -> str:
     found = find_templates(tree)
     if not found:
-        return "this commit holds no templates"
+        return "this commit contains no templates"
     names = [info.name for info in found[:_MAX_TEMPLATES_IN_HINT]]
     more = f" and {len(found) - len(names)} more" if len(found) > len(names) else ""
+    ref_option = f" --ref {shlex.quote(ref)}" if ref is not None else ""
     return (
         f"templates here: {', '.join(names)}{more} "
-        f"(list them with: maestro templates --from {checkout.source.display})"
+        f"(list them with: maestro templates --from {shlex.quote(checkout.source.display)}{ref_option})"
     )
-
-
-def _ensure_gitignore(project_root: Path) -> None:
-    """Add the lines of GITIGNORE_LINES that the project's .gitignore lacks."""
-    path = project_root / ".gitignore"
-    existing = path.read_text(encoding="utf-8") if path.is_file() else ""
-    present = {line.strip().strip("/") for line in existing.splitlines()}
-    missing = [line for line in GITIGNORE_LINES if line.strip("/") not in present]
-    if not missing:
-        return
-    separator = "" if not existing or existing.endswith("\n") else "\n"
-    path.write_text(existing + separator + "\n".join(missing) + "\n", encoding="utf-8")
 
 
 def _ensure_git_repository(folder: Path, search_from: Path) -> tuple[Path | None, bool]:

@@ -9,7 +9,7 @@ from maestro_watch.scaffold.discover import TemplateInfo, find_templates
 from maestro_watch.scaffold.errors import TemplateError
 from maestro_watch.scaffold.sources import parse_source
 from maestro_watch.scaffold.trees import EntryKind
-from maestro_watch.scaffold.vcs import ResolvedRef, open_commit
+from maestro_watch.scaffold.vcs import ResolvedRef, describe_revision, open_commit
 
 __all__ = ["RepositoryListing", "list_repository_templates"]
 
@@ -33,9 +33,10 @@ def list_repository_templates(
     tree = checkout.tree()
     entry = tree.entry(folder)
     if entry is None or entry.kind is not EntryKind.DIRECTORY:
+        resolved = checkout.resolved
+        revision = describe_revision(resolved.kind, resolved.ref, resolved.commit_id)
         raise TemplateError(
-            f"--path {folder.as_posix()!r} is not a folder in {checkout.source.display} "
-            f"at commit {checkout.resolved.commit_id[:12]}"
+            f"--path {folder.as_posix()!r} is not a folder in {checkout.source.display} at {revision}"
         )
     templates = tuple(find_templates(tree, folder))
     return RepositoryListing(url=checkout.source.display, resolved=checkout.resolved, templates=templates)

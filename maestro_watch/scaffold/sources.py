@@ -77,7 +77,13 @@ def _parse_url(text: str, scheme: str, cwd: Path | None) -> GitSource:
                 f"unsupported file URL {text!r}: only local files can be read",
                 hint="write it as file:///absolute/path/to/repository",
             )
-        return _local_source(Path(unquote(parts.path)), text, cwd)
+        path = Path(unquote(parts.path)).resolve()
+        if not path.exists():
+            raise TemplateError(
+                f"git repository not found at {path}: the folder named by {text!r} does not exist",
+                hint="check the path, which a file URL gives in full, as in file:///srv/templates.git",
+            )
+        return _local_source(path, text, cwd)
     if scheme not in NETWORK_SCHEMES:
         raise TemplateError(
             f"unsupported URL scheme {scheme!r} in {redact_url(text)!r}",

@@ -28,7 +28,7 @@ from maestro_watch.scaffold.errors import TemplateError
 from maestro_watch.scaffold.sources import GitSource
 from maestro_watch.scaffold.trees import GitTree
 
-__all__ = ["Checkout", "ResolvedRef", "cache_dir_for", "cache_root", "open_commit"]
+__all__ = ["Checkout", "ResolvedRef", "cache_dir_for", "cache_root", "describe_revision", "open_commit"]
 
 log = get_logger("scaffold.vcs")
 
@@ -49,6 +49,14 @@ class ResolvedRef:
     ref: str | None
     """The branch, tag or commit the user asked for; the default branch's name when they named none."""
     kind: RefKind
+
+
+def describe_revision(kind: str | None, ref: str | None, commit_id: str) -> str:
+    """Return a revision as messages show it: ``branch main (e5689ae95484)`` or ``commit e5689ae95484``."""
+    short_commit = commit_id[:12]
+    if ref is None or kind is None or kind == "commit":
+        return f"commit {short_commit}"
+    return f"{kind} {ref} ({short_commit})"
 
 
 @dataclass(frozen=True)

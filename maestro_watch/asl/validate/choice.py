@@ -7,12 +7,10 @@ top-level rules carry ``Next``. A JSONata rule is a ``Condition`` expression and
 
 from __future__ import annotations
 
-import difflib
-
 from maestro_watch.asl.jsonpos import Node
 from maestro_watch.asl.validate import jsonata, payload
 from maestro_watch.asl.validate.context import JSONATA, JSONPATH, Context, Edge, Scope
-from maestro_watch.asl.validate.fields import TIMESTAMP_PATTERN, check_fields, check_value, spec
+from maestro_watch.asl.validate.fields import TIMESTAMP_PATTERN, check_fields, check_value, spec, suggest_field
 from maestro_watch.asl.validate.paths import check_path
 
 __all__ = ["COMPARISON_OPERATORS", "check_choice_state"]
@@ -57,12 +55,26 @@ _JSONATA_RULE = {
 
 
 def check_choice_state(
-    name: str, name_node: Node, state: Node, language: str, scope: Scope, ctx: Context, where: str
+    name: str,
+    name_node: Node,
+    state: Node,
+    language: str,
+    scope: Scope,
+    ctx: Context,
+    where: str,
+    default_typo: Node | None = None,
 ) -> None:
-    """Check ``Choices`` and ``Default`` and record their transitions."""
+    """Check ``Choices`` and ``Default`` and record their transitions.
+
+    ``default_typo`` is an unknown key already reported as a misspelling of "Default".
+    """
     default = state.get("Default")
     if default is not None and default.is_string:
         scope.edges.append(Edge(name, default.value, default))  # type: ignore[arg-type]
+    elif default is None:
+        _warn_no_default(name_node, ctx, where, default_typo)
+        if default_typo is not None:
+            scope.transition_misspelled = True
     choices = state.get("Choices")
     if choices is None or choices.is_placeholder:
         return
@@ -80,34 +92,52 @@ def check_choice_state(
             ctx.reporter.error(rule, "field-type", f"{label} must be an object", "write the rule as an object")
             continue
         if language == JSONATA:
-            _check_jsonata_rule(rule, ctx, label)
+            next_typo = _check_jsonata_rule(rule, ctx, label)
         else:
-            _check_rule(rule, ctx, label, top_level=True)
+            next_typo = _check_rule(rule, ctx, label, top_level=True)
+        if next_typo is not None:
+            scope.transition_misspelled = True
         next_node = rule.get("Next")
         if next_node is not None and next_node.is_string:
             scope.edges.append(Edge(name, next_node.value, next_node))  # type: ignore[arg-type]
 
 
-def _check_jsonata_rule(rule: Node, ctx: Context, label: str) -> None:
-    check_fields(rule, _JSONATA_RULE, JSONATA, ctx, label)
+def _warn_no_default(name_node: Node, ctx: Context, where: str, default_typo: Node | None) -> None:
+    ctx.reporter.warning(
+        name_node,
+        "choice-no-default",
+        f'{where} has no "Default", so an execution whose input matches none of its rules '
+        "fails with States.NoChoiceMatched",
+        'add "Default": "<state name>" naming the state to go to when no rule matches',
+        cause=default_typo,
+    )
+
+
+def _check_jsonata_rule(rule: Node, ctx: Context, label: str) -> Node | None:
+    """Check one JSONata rule; return its key reported as a misspelled "Next", if it has no "Next"."""
+    misspelled = check_fields(rule, _JSONATA_RULE, JSONATA, ctx, label)
+    next_typo = misspelled.get("Next") if rule.get("Next") is None else None
     condition = rule.get("Condition")
     if condition is None or condition.is_placeholder or condition.kind == "boolean":
-        return
+        return next_typo
     if condition.is_string and jsonata.is_expression(condition.value):  # type: ignore[arg-type]
         jsonata.check_expression_string(condition, ctx)
-        return
+        return next_typo
     ctx.reporter.error(
         condition,
         "choice-condition-invalid",
         f'"Condition" of {label} must be a JSONata expression such as "{{% $states.input.ok %}}"',
         'wrap the condition in "{% ... %}"',
     )
+    return next_typo
 
 
-def _check_rule(rule: Node, ctx: Context, label: str, *, top_level: bool) -> None:
+def _check_rule(rule: Node, ctx: Context, label: str, *, top_level: bool) -> Node | None:
+    """Check one JSONPath rule; return its key reported as a misspelled "Next", if it has no "Next"."""
     operators = [key for key in rule.keys() if key in COMPARISON_OPERATORS]
     combinators = [key for key in rule.keys() if key in _COMBINATORS]
-    _check_rule_keys(rule, ctx, label, top_level)
+    suggestions = _check_rule_keys(rule, ctx, label, top_level)
+    next_typo = suggestions.get("Next") if top_level and rule.get("Next") is None else None
     tests = operators + combinators
     if not tests:
         ctx.reporter.error(
@@ -136,10 +166,19 @@ def _check_rule(rule: Node, ctx: Context, label: str, *, top_level: bool) -> Non
     for combinator in combinators:
         _check_combinator(rule, combinator, ctx, label)
     if top_level and rule.get("Next") is None:
-        ctx.reporter.error(rule, "choice-next-missing", f'{label} has no "Next"', 'add "Next": "<state name>" to say where the rule leads')
+        ctx.reporter.error(
+            rule,
+            "choice-next-missing",
+            f'{label} has no "Next"',
+            'add "Next": "<state name>" to say where the rule leads',
+            cause=next_typo,
+        )
+    return next_typo
 
 
-def _check_rule_keys(rule: Node, ctx: Context, label: str, top_level: bool) -> None:
+def _check_rule_keys(rule: Node, ctx: Context, label: str, top_level: bool) -> dict[str, Node]:
+    """Report the keys that do not belong in a rule; return each suggested field's misspelled key."""
+    suggestions: dict[str, Node] = {}
     for key_node, value in rule.members:
         key: str = key_node.value  # type: ignore[assignment]
         if key in COMPARISON_OPERATORS:
@@ -169,14 +208,16 @@ def _check_rule_keys(rule: Node, ctx: Context, label: str, top_level: bool) -> N
             )
             continue
         if key not in _RULE_FIELDS:
-            close = difflib.get_close_matches(key, [*COMPARISON_OPERATORS, *_RULE_FIELDS], n=1, cutoff=0.75)
-            hint = f'; did you mean "{close[0]}"?' if close else ""
+            close = suggest_field(key, [*COMPARISON_OPERATORS, *_RULE_FIELDS])
+            hint = f'; did you mean "{close}"?' if close else ""
             ctx.reporter.error(
                 key_node,
                 "field-unknown",
                 f'"{key}" is not a field of a choice rule ({label}){hint}',
-                f'rename it to "{close[0]}"' if close else "remove the field",
+                f'rename it to "{close}"' if close else "remove the field",
             )
+            if close is not None:
+                suggestions.setdefault(close, key_node)
             continue
         if key == "Next":
             check_value(value, key, spec("state-name"), "JSONPath", ctx)
@@ -184,6 +225,7 @@ def _check_rule_keys(rule: Node, ctx: Context, label: str, top_level: bool) -> N
             check_value(value, key, spec("comment"), "JSONPath", ctx)
         elif key == "Assign":
             check_value(value, key, spec("assign"), "JSONPath", ctx)
+    return suggestions
 
 
 def _check_comparison(rule: Node, operator: str, ctx: Context, label: str) -> None:

@@ -40,6 +40,8 @@ class Scope:
     terminals: set[str] = field(default_factory=set)
     incomplete: bool = False
     """True when a state's type is unknown, so its transitions are only guessed."""
+    transition_misspelled: bool = False
+    """True when a key that looks like a misspelled Next, End or Default hides a transition."""
 
 
 @dataclass(frozen=True)

@@ -54,11 +54,13 @@ def check_catch(name: str, catch: Node | None, language: str, scope: Scope, ctx:
     """Check the catchers of a Task, Parallel or Map state and record their transitions."""
     for index, catcher in _entries(catch, "Catch", ctx, where):
         label = f"catcher {index} of {where}"
-        check_fields(catcher, CATCHER, language, ctx, label)
+        misspelled = check_fields(catcher, CATCHER, language, ctx, label)
         _check_error_equals(catcher, ctx, label, is_last=index == len(catch.items))  # type: ignore[union-attr]
         next_node = catcher.get("Next")
         if next_node is not None and next_node.is_string:
             scope.edges.append(Edge(name, next_node.value, next_node))  # type: ignore[arg-type]
+        elif next_node is None and "Next" in misspelled:
+            scope.transition_misspelled = True
 
 
 def _entries(field: Node | None, key: str, ctx: Context, where: str) -> list[tuple[int, Node]]:

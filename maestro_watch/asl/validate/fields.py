@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from maestro_watch.asl.jsonpos import Node
@@ -63,20 +63,25 @@ def check_fields(
     anchor: Node | None = None,
     unknown_severity: str = "error",
     skip: frozenset[str] = frozenset(),
-) -> None:
+) -> dict[str, Node]:
     """Report unknown, wrong-language and missing fields of ``obj`` and check each value.
 
     ``where`` names the object in messages ("Task state \\"Load\\""); a missing field is
     reported at ``anchor`` (usually the state's name) or else at the object itself.
     Keys in ``skip`` are left to the caller, which reports them with a clearer message.
+    Returns the likely misspellings, as a mapping from the suggested field name to the
+    node of the unknown key.
     """
+    misspelled: dict[str, Node] = {}
     for key_node, value in obj.members:
         key: str = key_node.value  # type: ignore[assignment]
         if key in skip:
             continue
         field_spec = specs.get(key)
         if field_spec is None:
-            _report_unknown(key_node, key, specs, ctx, where, unknown_severity)
+            suggestion = _report_unknown(key_node, key, specs, ctx, where, unknown_severity)
+            if suggestion is not None:
+                misspelled.setdefault(suggestion, key_node)
             continue
         if field_spec.language != BOTH and field_spec.language != language:
             _report_wrong_language(key_node, key, field_spec.language, ctx, where)
@@ -92,10 +97,29 @@ def check_fields(
             "field-missing",
             f'{where} has no "{name}" field, which it requires',
             f'add "{name}"',
+            cause=misspelled.get(name),
         )
+    return misspelled
 
 
-def _report_unknown(key_node: Node, key: str, specs: Mapping[str, FieldSpec], ctx: Context, where: str, severity: str) -> None:
+def suggest_field(key: str, names: Iterable[str]) -> str | None:
+    """Return the name in ``names`` that ``key`` most likely misspells, or ``None``.
+
+    A name that differs only in case ("next" for "Next") is always taken, because
+    difflib's ratio alone misses short names such as "end".
+    """
+    names = list(names)
+    by_lowercase = {name.lower(): name for name in names}
+    if key.lower() in by_lowercase:
+        return by_lowercase[key.lower()]
+    close = difflib.get_close_matches(key, names, n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
+def _report_unknown(
+    key_node: Node, key: str, specs: Mapping[str, FieldSpec], ctx: Context, where: str, severity: str
+) -> str | None:
+    """Report an unknown field; return the field suggested in its place, if any."""
     # Imported here because the schema module builds its tables from this one.
     from maestro_watch.asl.validate.schema import STATE_TYPES
 
@@ -109,11 +133,12 @@ def _report_unknown(key_node: Node, key: str, specs: Mapping[str, FieldSpec], ct
             f'remove "{key}", or change the state\'s Type',
             severity,  # type: ignore[arg-type]
         )
-        return
-    close = difflib.get_close_matches(key, list(specs), n=1, cutoff=0.75)
-    hint = f'; did you mean "{close[0]}"?' if close else ""
-    fix = f'rename it to "{close[0]}"' if close else "remove the field"
+        return None
+    close = suggest_field(key, specs)
+    hint = f'; did you mean "{close}"?' if close else ""
+    fix = f'rename it to "{close}"' if close else "remove the field"
     ctx.reporter.add(key_node, "field-unknown", f'"{key}" is not a field of {where}{hint}', fix, severity)  # type: ignore[arg-type]
+    return close
 
 
 def _report_wrong_language(key_node: Node, key: str, field_language: str, ctx: Context, where: str) -> None:

@@ -42,27 +42,52 @@ class Finding:
 
 
 class Reporter:
-    """Collects the findings for one file."""
+    """Collects the findings for one file.
+
+    A finding may name a ``cause``: the node of the finding it follows from, such as a
+    misspelled "Nxt" key for a missing "Next". It is then listed right after the findings
+    at that node, so that the root cause reads first.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.findings: list[Finding] = []
+        self.causes: dict[Finding, tuple[int, int]] = {}
+        """The line and column of the cause of each follow-on finding."""
 
-    def error(self, node: Node, rule: str, message: str, fix: str) -> None:
-        self.add(node, rule, message, fix, "error")
+    def error(self, node: Node, rule: str, message: str, fix: str, *, cause: Node | None = None) -> None:
+        self.add(node, rule, message, fix, "error", cause=cause)
 
-    def warning(self, node: Node, rule: str, message: str, fix: str) -> None:
-        self.add(node, rule, message, fix, "warning")
+    def warning(self, node: Node, rule: str, message: str, fix: str, *, cause: Node | None = None) -> None:
+        self.add(node, rule, message, fix, "warning", cause=cause)
 
-    def add(self, node: Node, rule: str, message: str, fix: str, severity: Severity, offset: int | None = None) -> None:
+    def add(
+        self,
+        node: Node,
+        rule: str,
+        message: str,
+        fix: str,
+        severity: Severity,
+        offset: int | None = None,
+        *,
+        cause: Node | None = None,
+    ) -> None:
         """Add a finding at ``node``, or at ``offset`` in the same text when it is given."""
         line, column = node.lines.position(node.offset if offset is None else offset)
-        self.findings.append(Finding(self.path, line, column, rule, message, fix, severity))
+        finding = Finding(self.path, line, column, rule, message, fix, severity)
+        self.findings.append(finding)
+        if cause is not None:
+            self.causes[finding] = (cause.line, cause.column)
 
     def add_at(self, line: int, column: int, rule: str, message: str, fix: str, severity: Severity = "error") -> None:
         self.findings.append(Finding(self.path, line, column, rule, message, fix, severity))
 
     def sorted_findings(self) -> list[Finding]:
-        """Return the findings in file order, without exact repeats."""
+        """Return the findings in file order, each follow-on right after its cause, without exact repeats."""
         unique = dict.fromkeys(self.findings)
-        return sorted(unique, key=lambda finding: (finding.line, finding.column, finding.rule))
+        return sorted(unique, key=self._sort_key)
+
+    def _sort_key(self, finding: Finding) -> tuple[int, int, bool, int, int, str]:
+        cause = self.causes.get(finding)
+        line, column = cause if cause is not None else (finding.line, finding.column)
+        return (line, column, cause is not None, finding.line, finding.column, finding.rule)

@@ -13,11 +13,13 @@ import re
 from collections.abc import Iterator
 
 from maestro_watch.asl.jsonpos import PLACEHOLDER_PATTERN, Node
+from maestro_watch.asl.substitute import BUILTIN_NAMES
 from maestro_watch.asl.validate.context import Context
 
 __all__ = ["BUILTIN_PLACEHOLDERS", "check_references", "is_cloudformation_intrinsic"]
 
-BUILTIN_PLACEHOLDERS = frozenset({"region", "account_id", "partition", "project", "stage"})
+# The same names that substitution fills in, so the check and the deploy agree.
+BUILTIN_PLACEHOLDERS = BUILTIN_NAMES
 FUNCTION_PREFIX = "function:"
 STATE_MACHINE_PREFIX = "state_machine:"
 
@@ -110,14 +112,15 @@ def _check_placeholder(node: Node, name: str, offset: int, ctx: Context) -> None
         return
     if options.substitutions is None or name in BUILTIN_PLACEHOLDERS or name in options.substitutions:
         return
-    known = [*BUILTIN_PLACEHOLDERS, *options.substitutions]
-    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    builtins = sorted(BUILTIN_PLACEHOLDERS)
+    close = difflib.get_close_matches(name, [*builtins, *options.substitutions], n=1, cutoff=0.6)
     hint = f"; did you mean ${{{close[0]}}}?" if close else ""
+    listed = ", ".join(f"${{{builtin}}}" for builtin in builtins[:-1]) + f" or ${{{builtins[-1]}}}"
     ctx.reporter.add(
         node,
         "placeholder-unknown",
         f"the placeholder ${{{name}}} is not defined, so it would reach AWS unreplaced{hint}",
-        f"write ${{{close[0]}}}" if close else f"add {name} to [substitutions] in maestro.toml, or use ${{function:NAME}}, ${{state_machine:NAME}}, ${{region}}, ${{account_id}}, ${{project}} or ${{stage}}",
+        f"write ${{{close[0]}}}" if close else f"add {name} to [substitutions] in maestro.toml, or use ${{function:NAME}}, ${{state_machine:NAME}}, {listed}",
         "error",
         offset,
     )

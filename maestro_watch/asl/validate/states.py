@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 
 from maestro_watch.asl.jsonpos import Node
 from maestro_watch.asl.validate import choice, errors_rules, map_rules
@@ -32,8 +33,10 @@ def check_state(name: str, name_node: Node, state: Node, scope: Scope, ctx: Cont
 
     where = f'{state_type} state "{name}"'
     language = _language(state, ctx, where)
-    skip = _check_transition(name, name_node, state, state_type, scope, ctx, where)
-    check_fields(state, STATE_TYPES[state_type], language, ctx, where, anchor=name_node, skip=skip)
+    # Choice, Succeed and Fail get a clearer message about Next and End from _check_transition.
+    skip = frozenset({"Next", "End"}) if state_type in NO_TRANSITION_TYPES else frozenset()
+    misspelled = check_fields(state, STATE_TYPES[state_type], language, ctx, where, anchor=name_node, skip=skip)
+    _check_transition(name, name_node, state, state_type, scope, ctx, where, misspelled)
     check_exclusive(state, EXCLUSIVE_FIELDS.get(state_type, ()), ctx, where)
 
     nested: list[NestedScope] = []
@@ -42,7 +45,7 @@ def check_state(name: str, name_node: Node, state: Node, scope: Scope, ctx: Cont
     elif state_type == "Wait":
         _check_wait(name_node, state, language, ctx, where)
     elif state_type == "Choice":
-        choice.check_choice_state(name, name_node, state, language, scope, ctx, where)
+        choice.check_choice_state(name, name_node, state, language, scope, ctx, where, misspelled.get("Default"))
     elif state_type == "Parallel":
         nested = _parallel_branches(state, ctx, where)
     elif state_type == "Map":
@@ -105,9 +108,19 @@ def _language(state: Node, ctx: Context, where: str) -> str:
 
 
 def _check_transition(
-    name: str, name_node: Node, state: Node, state_type: str, scope: Scope, ctx: Context, where: str
-) -> frozenset[str]:
-    """Check Next and End, record the edge or the terminal; return the keys already reported."""
+    name: str,
+    name_node: Node,
+    state: Node,
+    state_type: str,
+    scope: Scope,
+    ctx: Context,
+    where: str,
+    misspelled: Mapping[str, Node],
+) -> None:
+    """Check Next and End, and record the edge or the terminal.
+
+    ``misspelled`` maps field names to the unknown keys reported as their misspellings.
+    """
     next_node = state.get("Next")
     end_node = state.get("End")
     if state_type in NO_TRANSITION_TYPES:
@@ -123,7 +136,13 @@ def _check_transition(
                 )
         if state_type in TERMINAL_TYPES:
             scope.terminals.add(name)
-        return frozenset({"Next", "End"})
+        return
+    # A misspelled key takes the place of a missing Next or End, so the findings that
+    # follow from the missing transition point back to that key.
+    typos = [misspelled[key] for key, node in (("Next", next_node), ("End", end_node)) if node is None and key in misspelled]
+    typo = typos[0] if typos else None
+    if typo is not None:
+        scope.transition_misspelled = True
     if next_node is not None and end_node is not None:
         ctx.reporter.error(
             state.key_node("End") or end_node,
@@ -137,12 +156,12 @@ def _check_transition(
             "transition-missing",
             f'{where} has neither "Next" nor "End"',
             'add "Next": "<state name>" or "End": true',
+            cause=typo,
         )
     if next_node is not None and next_node.is_string:
         scope.edges.append(Edge(name, next_node.value, next_node))  # type: ignore[arg-type]
     if end_node is not None and (end_node.value is True or end_node.is_placeholder):
         scope.terminals.add(name)
-    return frozenset()
 
 
 def _check_task(state: Node, ctx: Context, where: str) -> None:

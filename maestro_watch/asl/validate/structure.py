@@ -135,6 +135,12 @@ def _check_target(node: Node, target: str, scope: Scope, ctx: Context, rule: str
 def _check_reachability(scope: Scope, ctx: Context) -> None:
     if scope.start_at is None or scope.start_at.value not in scope.states:
         return
+    # A transition to a missing state, or a misspelled Next, End or Default, already has
+    # a finding, and the states after it would all look unreachable. Fixing that finding
+    # may reach them and add the way out, so neither check runs on a guess.
+    has_missing_target = any(edge.target not in scope.states for edge in scope.edges)
+    if has_missing_target or scope.transition_misspelled:
+        return
     reached = _reachable(scope.start_at.value, scope.edges, scope)  # type: ignore[arg-type]
     for name, (name_node, _state) in scope.states.items():
         if name not in reached:
@@ -144,9 +150,7 @@ def _check_reachability(scope: Scope, ctx: Context) -> None:
                 f'state "{name}" cannot be reached from "{scope.start_at.value}" in {scope.label}',
                 "add a transition to it, or remove the state",
             )
-    # A transition to a missing state already has a finding; fixing it may add the way out.
-    has_missing_target = any(edge.target not in scope.states for edge in scope.edges)
-    if scope.states and not has_missing_target and not scope.incomplete and not reached & scope.terminals:
+    if scope.states and not scope.incomplete and not reached & scope.terminals:
         ctx.reporter.error(
             scope.start_at,
             "terminal-state-missing",

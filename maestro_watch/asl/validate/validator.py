@@ -29,6 +29,9 @@ def validate_text(
 ) -> list[Finding]:
     """Validate the definition ``text`` read from ``path``; return its findings in file order.
 
+    A finding that follows from another one, such as a missing "Next" caused by a
+    misspelled "Nxt" key, is listed right after it.
+
     Placeholders (``${NAME}``) may stand inside strings or, unquoted, in place of a value.
     ``functions`` and ``state_machines`` are the names the project defines: a
     ``${function:NAME}`` naming no function is then a finding, and ``None`` skips that
