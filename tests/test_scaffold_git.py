@@ -853,6 +853,12 @@ def test_templates_error_path_is_a_file(templates_repo: TemplateRepository, work
     assert_fails(result, "--path 'docs/notes.md' is not a folder", "at branch trunk (")
 
 
+def test_templates_error_path_not_found(templates_repo: TemplateRepository, workspace: Path) -> None:
+    result = run("templates", "--from", templates_repo.url, "--path", "templates/nope")
+
+    assert_fails(result, "--path 'templates/nope' not found in", "at branch trunk (")
+
+
 def test_templates_none_found(tmp_path: Path, workspace: Path) -> None:
     repo = TemplateRepository(tmp_path / "repo")
     repo.commit({"README.md": "nothing here\n"})

@@ -24,7 +24,7 @@ MAX_WORKERS = 8
 
 @dataclass(frozen=True)
 class ActionResult:
-    """How one action ended. ``error`` is None on success."""
+    """The outcome of one action; ``error`` is None on success."""
 
     action: Action
     duration_ms: float
@@ -75,7 +75,7 @@ def _run_action(target: Target, action: Action, store: StateStore, listener: Lis
     else:
         log.info("%s: done in %.0f ms", action.describe(), duration_ms)
     result = ActionResult(action, duration_ms, error)
-    # The change is live once AWS answered, so it is reported before the state file's
+    # The change is live once AWS returned, so it is reported before the state file's
     # fsync. The record is still written before this function returns. After a crash in
     # between, the next deploy repairs the record: a create adopts the tagged resource,
     # an update is made again, and a deleted resource is found missing.

@@ -37,7 +37,7 @@ def describe_result(result: ActionResult) -> tuple[str, str]:
 
 
 class Reporter:
-    """Prints events; thread-safe because deploys run on the watcher's worker thread."""
+    """Print events; thread-safe because deploys run on the watcher's worker thread."""
 
     def __init__(self, json_lines: bool = False, console: Console | None = None) -> None:
         self.json_lines = json_lines

@@ -35,8 +35,7 @@ def list_repository_templates(
     if entry is None or entry.kind is not EntryKind.DIRECTORY:
         resolved = checkout.resolved
         revision = describe_revision(resolved.kind, resolved.ref, resolved.commit_id)
-        raise TemplateError(
-            f"--path {folder.as_posix()!r} is not a folder in {checkout.source.display} at {revision}"
-        )
+        problem = "not found" if entry is None else "is not a folder"
+        raise TemplateError(f"--path {folder.as_posix()!r} {problem} in {checkout.source.display} at {revision}")
     templates = tuple(find_templates(tree, folder))
     return RepositoryListing(url=checkout.source.display, resolved=checkout.resolved, templates=templates)

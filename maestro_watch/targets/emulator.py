@@ -26,7 +26,7 @@ EMULATOR_REGION = "us-east-1"
 
 @dataclass(frozen=True)
 class EmulatorRecord:
-    """What ``.maestro/emulator.json`` stores about a running emulator."""
+    """The content of ``.maestro/emulator.json``: a running emulator's endpoint and process id."""
 
     endpoint_url: str
     pid: int
@@ -61,10 +61,10 @@ class Emulator:
             _install_local_runner(self.time_scale)
         from moto.server import ThreadedMotoServer
 
-        # werkzeug logs every request at INFO; maestro's own log says what matters.
+        # werkzeug logs every request at INFO, which would bury maestro's own log lines.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         # moto's interpreter logs each failure event (a Fail state, a caught Task error) as an
-        # ERROR with its internal objects; those are workflow outcomes, shown by maestro run.
+        # ERROR with its internal objects. Those are workflow outcomes, which maestro run shows.
         logging.getLogger("moto.stepfunctions.parser.asl.component.eval_component").setLevel(logging.CRITICAL)
         self._server = ThreadedMotoServer(ip_address=HOST, port=self.requested_port, verbose=False)
         self._server.start()
