@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -315,3 +316,21 @@ def test_dev_run_key_rejects_invalid_input(dev):
     dev.send("run {not json")
     error = dev.wait_for("error")
     assert "invalid JSON input" in error["message"]
+
+
+def test_dev_interrupt_finishes_deploy_in_flight(project, dev, emulator, served_calls):
+    emulator.request_log.delays_s["UpdateFunctionCode"] = 1.0
+    try:
+        (project / "lambdas/greet.py").write_text(HANDLER.format(version=300))
+        dev.wait_for("change")
+        time.sleep(0.3)  # UpdateFunctionCode is now held by the emulator
+        assert dev.stop() == 0
+    finally:
+        emulator.request_log.delays_s.clear()
+
+    assert _writes(served_calls) == ["UpdateFunctionCode"]
+    assert [event["event"] for event in dev.events][-3:] == ["action", "deployed", "stopped"]
+    state_files = list((project / ".maestro" / "state").glob("*.json"))
+    assert len(state_files) == 1
+    state = json.loads(state_files[0].read_text())
+    assert state["resources"]["function:greet"]["fingerprint"]["code_sha256"] == dev_last_code_sha(project)
