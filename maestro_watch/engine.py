@@ -93,7 +93,7 @@ class Engine:
         With ``repair_drift``, also forget the recorded parts of resources changed outside
         maestro, so the next plan updates them. Returns the logical ids concerned.
         """
-        refreshed, concerned = self.refreshed_records(project, repair_drift)
+        refreshed, concerned, _ = self.refreshed_records(project, repair_drift)
         for logical_id in concerned:
             record = refreshed.get(logical_id)
             if record is None:
@@ -102,25 +102,33 @@ class Engine:
                 self.store.put(logical_id, record)
         return concerned
 
-    def refreshed_records(self, project: Project, repair_drift: bool = False) -> tuple[dict[str, ResourceRecord], list[str]]:
-        """Return the records as a refresh would leave them, without writing the state file."""
+    def refreshed_records(
+        self, project: Project, repair_drift: bool = False
+    ) -> tuple[dict[str, ResourceRecord], list[str], list[str]]:
+        """Return the records as a refresh would leave them, without writing the state file.
+
+        Also returns the logical ids concerned and one message per resource concerned.
+        """
         records = self.store.snapshot()
         if not records:
-            return records, []
+            return records, [], []
         inventory = list_inventory(self.target, project.name, project.stage)
         missing = [logical_id for logical_id, record in records.items() if not inventory.has(record.kind, record.name)]
+        messages = []
         for logical_id in missing:
             record = records.pop(logical_id)
-            log.warning("%s %s is recorded but missing on the target; it will be created again", record.kind, record.name)
-        if not repair_drift:
-            return records, missing
-        drifted = [entry for entry in detect_drift(self.target, records, inventory) if entry.status != IN_SYNC]
-        for entry in drifted:
-            log.warning("%s %s %s; it will be deployed again", entry.kind, entry.name, entry.status)
-            record = records[entry.logical_id]
-            fingerprint = {key: value for key, value in record.fingerprint.items() if key not in entry.stale_keys}
-            records[entry.logical_id] = replace(record, fingerprint=fingerprint)
-        return records, missing + [entry.logical_id for entry in drifted]
+            messages.append(f"{record.kind.replace('_', ' ')} {record.name} is recorded but missing on the target; it will be created again")
+        if repair_drift:
+            drifted = [entry for entry in detect_drift(self.target, records, inventory) if entry.status != IN_SYNC]
+            for entry in drifted:
+                messages.append(f"{entry.kind.replace('_', ' ')} {entry.name} {entry.status}; it will be deployed again")
+                record = records[entry.logical_id]
+                fingerprint = {key: value for key, value in record.fingerprint.items() if key not in entry.stale_keys}
+                records[entry.logical_id] = replace(record, fingerprint=fingerprint)
+            missing += [entry.logical_id for entry in drifted]
+        for message in messages:
+            log.warning("%s", message)
+        return records, missing, messages
 
     def _target_info(self, project: Project) -> dict[str, str]:
         info = {"region": self.target.region, "stage": project.stage, "project": project.name, "account_id": self.target.account_id}

@@ -215,6 +215,7 @@ def test_deploy_dry_run_shows_drift(make_project, use_emulator, maestro_cli, aws
     dry = maestro_cli("deploy", "--local", "--dry-run", cwd=root)
 
     assert f"update function {name}-dev-a (configuration)" in dry.stdout
+    assert "memory_mb 128 -> 512" in dry.stdout
     assert aws("lambda").get_function_configuration(FunctionName=f"{name}-dev-a")["MemorySize"] == 512
     applied = maestro_cli("deploy", "--local", cwd=root)
     assert f"update function {name}-dev-a (configuration)" in applied.stdout

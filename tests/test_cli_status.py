@@ -167,3 +167,17 @@ def test_status_lists_tagged_resources_without_state(project, maestro_cli) -> No
     assert "the state file records nothing" in result.stdout
     assert f"function {name}-dev-a" in result.stdout
     assert "'maestro teardown --local' deletes them" in result.stdout
+
+
+def test_status_names_environment_drift_without_values(project, maestro_cli, aws) -> None:
+    root, name = project
+    deploy(maestro_cli, root)
+    aws("lambda").update_function_configuration(
+        FunctionName=f"{name}-dev-a", Environment={"Variables": {"API_TOKEN": "s3cr3t-value"}}
+    )
+
+    result = status(maestro_cli, root)
+
+    assert "environment variables API_TOKEN" in row(result.stdout, "function:a")
+    assert "s3cr3t-value" not in result.stdout
+    assert "s3cr3t-value" not in result.stderr

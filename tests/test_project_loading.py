@@ -287,3 +287,18 @@ def test_load_rejects_constant_handler(tmp_path) -> None:
 
     assert raised.value.location.line == 3
     assert "constant, not a function" in raised.value.message
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed, so Node.js syntax is not checked")
+def test_load_reports_node_syntax_error(tmp_path) -> None:
+    (tmp_path / "lambdas").mkdir()
+    (tmp_path / "maestro.toml").write_text('[project]\nname = "p"\n')
+    (tmp_path / "lambdas" / "ok.js").write_text("exports.handler = async (event) => event;\n")
+    (tmp_path / "lambdas" / "broken.mjs").write_text("export const handler = async (event) => {\n  return 1 +;\n};\n")
+
+    with pytest.raises(SourceError) as raised:
+        load_project(tmp_path)
+
+    assert raised.value.location.path.name == "broken.mjs"
+    assert (raised.value.location.line, raised.value.location.column) == (2, 13)
+    assert "SyntaxError" in raised.value.message

@@ -65,9 +65,18 @@ def _function_status(record: ResourceRecord, deployed: dict[str, Any]) -> tuple[
     }
     differing = [key for key in current if current[key] != settings.get(key)]
     if differing:
-        changed.append("settings (" + ", ".join(f"{key} {settings.get(key)!r} -> {current[key]!r}" for key in differing) + ")")
+        changed.append("settings (" + ", ".join(_describe_setting(key, settings.get(key), current[key]) for key in differing) + ")")
         stale_keys.append("settings")
     return _describe(changed), tuple(stale_keys)
+
+
+def _describe_setting(key: str, recorded: Any, deployed: Any) -> str:
+    if key == "environment":
+        # Environment values may be secrets: name the variables, never show their values.
+        recorded, deployed = recorded or {}, deployed or {}
+        names = sorted(name for name in recorded.keys() | deployed.keys() if recorded.get(name) != deployed.get(name))
+        return f"environment variables {', '.join(names)}"
+    return f"{key} {recorded} -> {deployed}"
 
 
 def _describe(changed: list[str]) -> str:

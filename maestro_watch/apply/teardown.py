@@ -40,7 +40,7 @@ def teardown(target: Target, store: StateStore, project: str, stage: str, listen
         report.recorded.append(f"{result.action.kind} {result.action.name}")
     inventory = list_inventory(target, project, stage)
     for kind, name, arn in tagged_leftovers(target, inventory, project, stage):
-        log.warning("deleting %s %s: tagged with this project but missing from the state file", kind.replace("_", " "), name)
+        log.info("deleting %s %s: tagged with this project but missing from the state file", kind.replace("_", " "), name)
         delete_resource(target, ResourceRecord(kind, name, arn))
         report.swept.append(f"{kind} {name}")
     return report

@@ -21,7 +21,9 @@ def deploy(options: TargetOptions, dry_run: bool) -> None:
     with Engine(options.project_dir, target) as engine:
         console.print(f"target: {target.describe()}")
         if dry_run:
-            records, _ = engine.refreshed_records(project, repair_drift=True)
+            records, _, messages = engine.refreshed_records(project, repair_drift=True)
+            for message in messages:
+                console.print(message, markup=False)
             change = engine.plan(project, records)
         else:
             engine.refresh(project, repair_drift=True)

@@ -42,5 +42,9 @@ def emulator(port: int, project_dir: Path, time_scale: float) -> None:
         pass
     finally:
         embedded.clear_record(project_dir, endpoint)
+        if previous and embedded.read_record(project_dir) is None and embedded.is_answering(previous.endpoint_url):
+            # Hand '--local' back to the emulator this one displaced, since it still runs.
+            embedded.write_record(project_dir, previous.endpoint_url, previous.pid)
+            console.print(f"'--local' targets the emulator at {previous.endpoint_url} again", markup=False)
         server.stop()
         console.print("emulator stopped")

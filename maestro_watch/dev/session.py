@@ -23,7 +23,6 @@ log = get_logger("dev")
 class DevCounters:
     """How many passes ran and what came of them, for the summary and for tests."""
 
-    passes: int = 0
     deploys: int = 0
     no_change: int = 0
     errors: int = 0
@@ -138,7 +137,6 @@ class DevSession:
         return replace(project, stage=self.stage) if self.stage else project
 
     def _deploy(self, project: Project, change: PlannedChange) -> None:
-        self.counters.passes += 1
         started = time.perf_counter()
         try:
             if not change.plan:

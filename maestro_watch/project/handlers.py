@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 from maestro_watch.errors import SourceError, SourceLocation
+from maestro_watch.project.node_syntax import check_node_syntax
 
 # Forms a Node.js module uses to export a function named NAME (CommonJS or ES modules).
 _NODE_EXPORT_FORMS = (
@@ -32,6 +33,8 @@ def check_handler(path: Path, function_name: str, runtime_family: str) -> None:
     if key in _checked:
         return
     _check_text(path, function_name, runtime_family)
+    if runtime_family != "python":
+        check_node_syntax(path, (info.st_size, info.st_mtime_ns))
     if len(_checked) > _CHECKED_MAX:
         _checked.clear()
     _checked.add(key)

@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from maestro_watch.errors import ProjectError, SourceError, SourceLocation
-from maestro_watch.project import runtimes
+from maestro_watch.project import node_syntax, runtimes
 from maestro_watch.project.config import (
     CONFIG_FILE,
     DEFAULT_MEMORY_MB,
@@ -79,7 +79,9 @@ def _is_legacy(root: Path) -> bool:
 def _load_configured(root: Path, config: ProjectConfig) -> Project:
     _check_name(config.name, "project name", MAX_PROJECT_NAME, config.locate("project", "name"))
     _check_name(config.stage, "stage", MAX_STAGE_NAME, config.locate("project", "stage"))
-    functions = tuple(_read_function(entry, config) for entry in _function_entries(root))
+    entries = _function_entries(root)
+    _prefetch_node_checks(entries)
+    functions = tuple(_read_function(entry, config) for entry in entries)
     known = {function.name for function in functions}
     for name in config.functions:
         if name not in known:
@@ -118,7 +120,9 @@ def _load_legacy(root: Path) -> Project:
         functions={},
         substitutions={},
     )
-    functions = tuple(_read_function(entry, legacy_config) for entry in _function_entries(root))
+    entries = _function_entries(root)
+    _prefetch_node_checks(entries)
+    functions = tuple(_read_function(entry, legacy_config) for entry in entries)
     return Project(
         root=root,
         name=name,
@@ -130,6 +134,16 @@ def _load_legacy(root: Path) -> Project:
         notices=(notice,),
         config=legacy_config,
     )
+
+
+def _prefetch_node_checks(entries: list[Path]) -> None:
+    """Run the Node.js syntax checks of single-file functions in parallel before reading them."""
+    files = [entry for entry in entries if entry.is_file() and runtimes.family_of_file(entry.suffix) == "nodejs"]
+    keys = []
+    for path in files:
+        info = path.stat()
+        keys.append((path, (info.st_size, info.st_mtime_ns)))
+    node_syntax.prefetch(keys)
 
 
 def _check_name(value: str, what: str, max_length: int, location: SourceLocation) -> None:

@@ -124,11 +124,12 @@ def record_path(project_root: Path) -> Path:
     return project_root / ".maestro" / RECORD_FILE
 
 
-def write_record(project_root: Path, endpoint_url: str) -> None:
+def write_record(project_root: Path, endpoint_url: str, pid: int | None = None) -> None:
+    """Record the emulator that '--local' targets; ``pid`` defaults to this process."""
     path = record_path(project_root)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps({"endpoint_url": endpoint_url, "pid": os.getpid()}))
+    temporary.write_text(json.dumps({"endpoint_url": endpoint_url, "pid": os.getpid() if pid is None else pid}))
     os.replace(temporary, path)
 
 
