@@ -13,7 +13,7 @@ from maestro_watch.logs import get_logger
 from maestro_watch.plan.actions import Plan
 from maestro_watch.plan.desired import Context, DesiredResource, desired_resources
 from maestro_watch.plan.planner import plan_changes
-from maestro_watch.project import Project, load_project
+from maestro_watch.project import Project
 from maestro_watch.state import ResourceRecord, StateStore, TargetLock
 from maestro_watch.targets import Target
 
@@ -71,9 +71,8 @@ class Engine:
     def context(self) -> Context:
         return Context(self.target.partition, self.target.region, self.target.account_id)
 
-    def plan(self, project: Project | None = None, records: dict[str, ResourceRecord] | None = None) -> PlannedChange:
-        """Read the project and diff it against ``records`` (default: the state file); no AWS calls but STS once."""
-        project = project or load_project(self.root)
+    def plan(self, project: Project, records: dict[str, ResourceRecord] | None = None) -> PlannedChange:
+        """Diff ``project`` against ``records`` (default: the state file); no AWS call but STS once."""
         desired = desired_resources(project, self.context(), self.cache)
         return PlannedChange(project, desired, plan_changes(desired, self.store.snapshot() if records is None else records))
 
@@ -93,7 +92,9 @@ class Engine:
         With ``repair_drift``, also forget the recorded parts of resources changed outside
         maestro, so the next plan updates them. Returns the logical ids concerned.
         """
-        refreshed, concerned, _ = self.refreshed_records(project, repair_drift)
+        refreshed, concerned, messages = self.refreshed_records(project, repair_drift)
+        for message in messages:
+            log.warning("%s", message)
         for logical_id in concerned:
             record = refreshed.get(logical_id)
             if record is None:
@@ -126,8 +127,6 @@ class Engine:
                 fingerprint = {key: value for key, value in record.fingerprint.items() if key not in entry.stale_keys}
                 records[entry.logical_id] = replace(record, fingerprint=fingerprint)
             missing += [entry.logical_id for entry in drifted]
-        for message in messages:
-            log.warning("%s", message)
         return records, missing, messages
 
     def _target_info(self, project: Project) -> dict[str, str]:

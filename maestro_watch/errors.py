@@ -13,7 +13,7 @@ class MaestroError(Exception):
 class UserError(MaestroError):
     """An error the CLI prints as one clear message, without a traceback.
 
-    ``hint`` says what the user should do next.
+    ``hint`` tells the user what to do next.
     """
 
     def __init__(self, message: str, hint: str | None = None) -> None:
@@ -25,6 +25,10 @@ class UserError(MaestroError):
         if self.hint:
             return f"{self.message}\n  hint: {self.hint}"
         return self.message
+
+    def render_report(self) -> str:
+        """Return the message as the CLI prints it, starting with "error: "."""
+        return f"error: {self.render()}"
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from typing import Any
 
 from maestro_watch.errors import UserError
 from maestro_watch.project import Project
+from maestro_watch.project.loader import SINGLE_MACHINE_NAME
 from maestro_watch.project.model import StateMachine
 from maestro_watch.targets import Target
 
@@ -23,7 +24,7 @@ MAX_POLL_S = 2.0
 
 
 def pick_state_machine(project: Project, requested: str | None) -> StateMachine:
-    """Return the state machine named ``requested``, or the project's only one."""
+    """Return the state machine named ``requested``, else the only one, else the one in definition.asl.json."""
     names = sorted(machine.name for machine in project.state_machines)
     if requested is not None:
         for machine in project.state_machines:
@@ -33,6 +34,9 @@ def pick_state_machine(project: Project, requested: str | None) -> StateMachine:
                         hint=f"the project's state machines: {', '.join(names) or 'none'}")
     if len(project.state_machines) == 1:
         return project.state_machines[0]
+    for machine in project.state_machines:
+        if machine.name == SINGLE_MACHINE_NAME:
+            return machine
     if not project.state_machines:
         raise UserError(f"the project in {project.root} has no state machine",
                         hint="add definition.asl.json or statemachines/NAME.asl.json")

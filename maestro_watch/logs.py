@@ -18,7 +18,11 @@ def get_logger(name: str) -> logging.Logger:
 
 def configure(verbose: bool = False, debug: bool = False) -> None:
     """Send maestro's log records to stderr, through rich when stderr is a terminal."""
-    level = logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING
+    level = logging.WARNING
+    if verbose:
+        level = logging.INFO
+    if debug:
+        level = logging.DEBUG
     root = logging.getLogger(LOGGER_NAME)
     root.handlers.clear()
     root.setLevel(level)

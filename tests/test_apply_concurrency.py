@@ -1,6 +1,6 @@
 """Independent actions of one phase run concurrently.
 
-The emulator holds each CreateFunction for a moment (its request log can delay an operation),
+The emulator delays each CreateFunction for a moment (its request log can delay an operation),
 so overlapping calls are visible; a botocore hook counts the calls in flight.
 """
 
@@ -10,6 +10,7 @@ import threading
 import uuid
 
 from maestro_watch.engine import Engine
+from maestro_watch.project import load_project
 from maestro_watch.targets import Target
 
 HANDLER = "def handler(event, context):\n    return event\n"
@@ -46,7 +47,7 @@ def test_apply_creates_functions_concurrently(make_project, emulator):
     emulator.request_log.delays_s["CreateFunction"] = 0.3
     try:
         with Engine(root, target) as engine:
-            engine.apply(engine.plan())
+            engine.apply(engine.plan(load_project(root)))
     finally:
         emulator.request_log.delays_s.clear()
 

@@ -1,6 +1,6 @@
 """Deploys to AWS ask ValidateStateMachineDefinition first.
 
-moto does not implement that call, so botocore's Stubber stands in for Step Functions here;
+moto does not implement that call, so botocore's Stubber replaces Step Functions here, and
 no request leaves the process.
 """
 

@@ -8,37 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ANCESTOR_TEMPLATE_NAMES
+from conftest import ANCESTOR_TEMPLATE_NAMES, tagged_resources
 from maestro_watch.cli import deploy as deploy_command
 from maestro_watch.targets import Target
 
 READ_PREFIXES = ("Get", "List", "Describe")
-
-
-def tagged_resources(aws, project: str, stage: str = "dev") -> list[str]:
-    """List the functions, state machines and log groups tagged with the project, and its roles."""
-
-    def ours(tags: dict[str, str]) -> bool:
-        return tags.get("maestro:project") == project and tags.get("maestro:stage") == stage
-
-    lambda_client, sfn, logs = aws("lambda"), aws("stepfunctions"), aws("logs")
-    found = []
-    for page in lambda_client.get_paginator("list_functions").paginate():
-        for function in page["Functions"]:
-            if ours(lambda_client.list_tags(Resource=function["FunctionArn"])["Tags"]):
-                found.append(f"function {function['FunctionName']}")
-    for page in sfn.get_paginator("list_state_machines").paginate():
-        for machine in page["stateMachines"]:
-            tags = sfn.list_tags_for_resource(resourceArn=machine["stateMachineArn"])["tags"]
-            if ours({tag["key"]: tag["value"] for tag in tags}):
-                found.append(f"state machine {machine['name']}")
-    for page in logs.get_paginator("describe_log_groups").paginate():
-        for group in page["logGroups"]:
-            if ours(logs.list_tags_log_group(logGroupName=group["logGroupName"])["tags"]):
-                found.append(f"log group {group['logGroupName']}")
-    for page in aws("iam").get_paginator("list_roles").paginate(PathPrefix=f"/maestro/{project}/{stage}/"):
-        found.extend(f"role {role['RoleName']}" for role in page["Roles"])
-    return sorted(found)
 
 
 def deploy_in_process(root: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -52,4 +53,18 @@ def test_emulator_hands_local_back_after_second_stops(tmp_path) -> None:
         if second is not None and second.poll() is None:
             _stop(second)
         assert _stop(first) == 0
+    assert not embedded.record_path(tmp_path).exists()
+
+
+def test_emulator_rejects_port_in_use(tmp_path, maestro_cli) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+
+        result = maestro_cli("emulator", "--port", str(port), "-C", str(tmp_path), timeout=60)
+
+    assert result.returncode == 1
+    assert f"port {port} on 127.0.0.1 is already in use" in result.stderr
+    assert "--port 0" in result.stderr
     assert not embedded.record_path(tmp_path).exists()

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from botocore.awsrequest import AWSResponse
 
+from conftest import tagged_resources
 from maestro_watch.apply.teardown import teardown
 from maestro_watch.engine import Engine
 from maestro_watch.errors import DeployError
@@ -19,32 +20,6 @@ from maestro_watch.targets import Target
 PY_HANDLER = "def handler(event, context):\n    return event\n"
 DEFINITION = '{"StartAt": "A", "States": {"A": {"Type": "Task", "Resource": "${function:a}", "Next": "B"}, "B": {"Type": "Task", "Resource": "${function:b}", "End": true}}}\n'
 RESOURCES_PER_PROJECT = 3 * 2 + 2
-
-
-def tagged_resources(aws, project: str, stage: str = "dev") -> list[str]:
-    """List the functions, state machines and log groups tagged with the project, and its roles."""
-
-    def ours(tags: dict[str, str]) -> bool:
-        return tags.get("maestro:project") == project and tags.get("maestro:stage") == stage
-
-    lambda_client, sfn, logs = aws("lambda"), aws("stepfunctions"), aws("logs")
-    found = []
-    for page in lambda_client.get_paginator("list_functions").paginate():
-        for function in page["Functions"]:
-            if ours(lambda_client.list_tags(Resource=function["FunctionArn"])["Tags"]):
-                found.append(f"function {function['FunctionName']}")
-    for page in sfn.get_paginator("list_state_machines").paginate():
-        for machine in page["stateMachines"]:
-            tags = sfn.list_tags_for_resource(resourceArn=machine["stateMachineArn"])["tags"]
-            if ours({tag["key"]: tag["value"] for tag in tags}):
-                found.append(f"state machine {machine['name']}")
-    for page in logs.get_paginator("describe_log_groups").paginate():
-        for group in page["logGroups"]:
-            if ours(logs.list_tags_log_group(logGroupName=group["logGroupName"])["tags"]):
-                found.append(f"log group {group['logGroupName']}")
-    for page in aws("iam").get_paginator("list_roles").paginate(PathPrefix=f"/maestro/{project}/{stage}/"):
-        found.extend(f"role {role['RoleName']}" for role in page["Roles"])
-    return sorted(found)
 
 
 @pytest.fixture

@@ -229,8 +229,8 @@ def test_dev_edit_during_deploy_runs_one_more_pass(project, dev, aws, emulator, 
         emulator.request_log.delays_s.clear()
 
     assert _writes(served_calls) == ["UpdateFunctionCode", "UpdateFunctionCode"]
-    shown = aws("lambda").get_function(FunctionName=_name(project, "greet"))["Configuration"]["CodeSha256"]
-    assert shown == dev_last_code_sha(project)
+    deployed_sha = aws("lambda").get_function(FunctionName=_name(project, "greet"))["Configuration"]["CodeSha256"]
+    assert deployed_sha == dev_last_code_sha(project)
 
 
 def dev_last_code_sha(project: Path) -> str:
@@ -334,3 +334,27 @@ def test_dev_interrupt_finishes_deploy_in_flight(project, dev, emulator, served_
     assert len(state_files) == 1
     state = json.loads(state_files[0].read_text())
     assert state["resources"]["function:greet"]["fingerprint"]["code_sha256"] == dev_last_code_sha(project)
+
+
+def test_dev_unknown_command_lists_commands(dev):
+    dev.send("frob")
+    event = dev.wait_for("unknown_command")
+    assert event["command"] == "frob"
+
+
+def test_dev_broken_start_keeps_watching(project, served_calls):
+    (project / "definition.asl.json").write_text("{\n  \"StartAt\": \n}\n")
+    process = DevProcess(project)
+    try:
+        error = process.wait_for("error", timeout_s=60)
+        assert error["file"].endswith("definition.asl.json")
+        process.wait_for("watching")
+        process.send("r")
+        refused = process.wait_for("error")
+        assert "nothing deployed yet" in refused["message"]
+
+        (project / "definition.asl.json").write_text(DEFINITION)
+        process.wait_for("deployed")
+    finally:
+        assert process.stop() == 0
+    assert "CreateFunction" in _writes(served_calls)

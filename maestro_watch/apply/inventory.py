@@ -1,4 +1,4 @@
-"""What exists on the target for one project and stage, found with a few list calls."""
+"""The resources a target has for one project and stage, found with a few list calls."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ class Inventory:
 
 
 def list_inventory(target: Target, project: str, stage: str) -> Inventory:
-    """List candidates by name prefix or IAM path; tags are checked by whoever deletes them."""
+    """List candidates by name prefix or IAM path; the caller that deletes them checks their tags."""
     prefix = naming.prefix(project, stage)
     # Names shortened by naming.fit keep at least this many leading characters.
     short_prefix = prefix[: naming.LAMBDA_NAME_MAX - 9]

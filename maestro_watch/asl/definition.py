@@ -29,6 +29,10 @@ class InvalidDefinition(SourceError):
     def render(self) -> str:
         return render_findings(self.findings, self.text)
 
+    def render_report(self) -> str:
+        # Each finding already starts with "path:line:column: error[rule]".
+        return self.render()
+
 
 # Validation results by (text, function names, state machine names, substitutions), so that a
 # full plan after a save revalidates only the definitions whose text changed.

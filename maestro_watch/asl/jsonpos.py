@@ -2,9 +2,9 @@
 
 ``json.loads`` drops where a value came from and silently keeps only the last of two
 equal keys. The validator needs both: a position for each finding, and a finding for
-each duplicate key. Placeholders such as ``${Timeout}`` may also stand where a number
-or boolean belongs; with ``placeholders=True`` the parser reads them as values of their
-own kind instead of rejecting the file, so positions stay those of the text as written.
+each duplicate key. Placeholders such as ``${Timeout}`` may also take the place of a number
+or boolean. With ``placeholders=True`` the parser reads them as values of their own kind
+instead of rejecting the file, so positions stay those of the text as written.
 """
 
 from __future__ import annotations

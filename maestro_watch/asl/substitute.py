@@ -120,16 +120,16 @@ def substitute(text: str, path: Path, resolver: Resolver, *, legacy: bool = Fals
 
 def _legacy_replacements(text: str, path: Path, resolver: Resolver) -> list[Replacement]:
     replacements = []
-    taken: set[int] = set()
+    function_arn_starts: set[int] = set()
     for match in LEGACY_FUNCTION_ARN.finditer(text):
         arn = resolver.functions.get(match.group(1))
         if arn is None:
             hint = resolver.suggestion(f"function:{match.group(1)}")
             raise _unknown(text, path, match.start(), match.group(0), f"add lambdas/{match.group(1)}.js; {hint}")
         replacements.append(Replacement(match.start(), match.end(), arn))
-        taken.add(match.start())
+        function_arn_starts.add(match.start())
     for match in LEGACY_ARN_PREFIX.finditer(text):
-        if match.start() in taken:
+        if match.start() in function_arn_starts:
             continue
         region, account = resolver.values["region"], resolver.values["account_id"]
         prefix = f"arn:{resolver.values.get('partition', 'aws')}:{match.group(1)}:{region}:{account}:"

@@ -18,7 +18,8 @@ from maestro_watch.watch.filters import is_ignored
 
 # 1980-01-01 is the earliest time a zip entry can hold.
 FIXED_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
-_EXCLUDED = re.compile(r"^(__pycache__|\.git|\.DS_Store|.*\.pyc|.*~|.*\.sw[a-p]|4913|\.#.*|.*\.tmp)$")
+# Files left out of a zip besides those the watcher ignores (editor temp files, __pycache__, .git).
+_NOT_PACKAGED = re.compile(r"^(\.DS_Store|.*\.pyc)$")
 
 
 @dataclass(frozen=True)
@@ -34,16 +35,16 @@ def package_files(function: Function) -> list[tuple[str, Path]]:
     if not function.source.is_dir():
         return [(function.source.name, function.source)]
     files = []
-    # The same rules as the watcher's, so a file that never starts a deploy is never packaged.
+    # The watcher's rules, so that a file that never starts a deploy is never packaged.
     project_relative = PurePosixPath(function.source.parent.name, function.source.name)
     for directory, dirnames, filenames in os.walk(function.source):
-        dirnames[:] = [name for name in dirnames if not _EXCLUDED.match(name)]
+        folder = project_relative / Path(directory).relative_to(function.source).as_posix()
+        dirnames[:] = [name for name in dirnames if not is_ignored(folder / name)]
         for filename in filenames:
-            path = Path(directory, filename)
-            archive_name = path.relative_to(function.source).as_posix()
-            if _EXCLUDED.match(filename) or is_ignored(project_relative / archive_name):
+            if _NOT_PACKAGED.match(filename) or is_ignored(folder / filename):
                 continue
-            files.append((archive_name, path))
+            path = Path(directory, filename)
+            files.append((path.relative_to(function.source).as_posix(), path))
     return sorted(files)
 
 

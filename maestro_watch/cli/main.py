@@ -36,9 +36,7 @@ class MaestroGroup(click.Group):
         except UserError as error:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            rendered = error.render()
-            # Validator findings already start with "path:line:column: error[rule]".
-            click.echo(rendered if ": error[" in rendered.split("\n", 1)[0] else f"error: {rendered}", err=True)
+            click.echo(error.render_report(), err=True)
             sys.exit(1)
 
 

@@ -12,6 +12,7 @@ from maestro_watch.cli.options import TargetOptions, build_target, load_with_sta
 from maestro_watch.cli.output import console, plural
 from maestro_watch.engine import Engine
 from maestro_watch.errors import UserError
+from maestro_watch.project import Project
 from maestro_watch.targets import Target
 
 
@@ -31,7 +32,7 @@ def status(options: TargetOptions) -> None:
         return
     entries = detect_drift(target, records, inventory)
     _print_entries(entries)
-    _print_pending(engine)
+    _print_pending(engine, project)
     drifted = sum(entry.status != IN_SYNC for entry in entries)
     if drifted:
         deploy = "maestro deploy --local" if options.local else "maestro deploy"
@@ -65,9 +66,9 @@ def _print_unrecorded(target: Target, inventory: Inventory, project: str, stage:
     console.print(f"'maestro deploy{flag}' takes them over; 'maestro teardown{flag}' deletes them")
 
 
-def _print_pending(engine: Engine) -> None:
+def _print_pending(engine: Engine, project: Project) -> None:
     try:
-        change = engine.plan()
+        change = engine.plan(project)
     except UserError as error:
         console.print(f"[yellow]local project does not load:[/] {error.render()}")
         return

@@ -36,7 +36,7 @@ def _confirm(question: str) -> None:
     try:
         confirmed = click.confirm(question)
     except click.Abort:
-        # stdin ended (a script or CI) before any answer.
-        raise UserError("teardown not confirmed: no answer on stdin", hint="answer y, or add --yes") from None
+        # stdin ended (a script or CI) before any response.
+        raise UserError("teardown not confirmed: no response on stdin", hint="type y at the prompt, or add --yes") from None
     if not confirmed:
         raise UserError("teardown cancelled; nothing was deleted")

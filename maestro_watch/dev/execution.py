@@ -9,18 +9,22 @@ from typing import Any
 from maestro_watch.dev.report import Reporter
 from maestro_watch.dev.session import DevSession
 from maestro_watch.errors import UserError
-from maestro_watch.executions import default_execution_name, execution_history, start_execution, wait_for_end
+from maestro_watch.executions import (
+    default_execution_name,
+    execution_history,
+    pick_state_machine,
+    start_execution,
+    wait_for_end,
+)
 from maestro_watch.localrun.history import build_tree
 from maestro_watch.plan import naming
-from maestro_watch.project import Project
-from maestro_watch.project.loader import SINGLE_MACHINE_NAME
 from maestro_watch.project.model import StateMachine
 
 _SHOWN_OUTPUT_CHARS = 200
 
 
 class DevRunner:
-    """Runs the default state machine with the last input given (``{}`` at first)."""
+    """A runner of the project's state machine with the last input given (``{}`` at first)."""
 
     def __init__(self, session: DevSession, reporter: Reporter, initial_input: str = "{}") -> None:
         self.session = session
@@ -40,7 +44,7 @@ class DevRunner:
         project = self.session.last_project
         if project is None:
             raise UserError("nothing deployed yet to run", hint="fix the errors shown above, then save")
-        machine = default_state_machine(project)
+        machine = pick_state_machine(project, None)
         target = self.session.engine.target
         arn = naming.state_machine_arn(
             target.partition, target.region, target.account_id,
@@ -65,8 +69,8 @@ class DevRunner:
         if status == "SUCCEEDED":
             output = description.get("output", "")
             fields["output"] = output
-            shown = output if len(output) <= _SHOWN_OUTPUT_CHARS else output[:_SHOWN_OUTPUT_CHARS] + "…"
-            text = f"{machine.name}  [green]run SUCCEEDED[/]  [dim]{duration_ms:.0f} ms[/]  output: {_escape(shown)}"
+            folded = output if len(output) <= _SHOWN_OUTPUT_CHARS else output[:_SHOWN_OUTPUT_CHARS] + "…"
+            text = f"{machine.name}  [green]run SUCCEEDED[/]  [dim]{duration_ms:.0f} ms[/]  output: {_escape(folded)}"
         else:
             failing = build_tree(events, status).failing_path()
             fields.update(error=description.get("error"), cause=description.get("cause"),
@@ -75,17 +79,6 @@ class DevRunner:
             text = (f"{machine.name}  [red]run {status}[/]{where}  [dim]{duration_ms:.0f} ms[/]  "
                     f"{_escape(str(description.get('error') or ''))}: {_escape(str(description.get('cause') or ''))[:_SHOWN_OUTPUT_CHARS]}")
         self.reporter.event("run", text, **fields)
-
-
-def default_state_machine(project: Project) -> StateMachine:
-    """Return the project's only state machine, else the one in definition.asl.json, else the first by name."""
-    if not project.state_machines:
-        raise UserError(f"the project in {project.root} has no state machine",
-                        hint="add definition.asl.json or statemachines/NAME.asl.json")
-    for machine in project.state_machines:
-        if machine.name == SINGLE_MACHINE_NAME:
-            return machine
-    return sorted(project.state_machines, key=lambda machine: machine.name)[0]
 
 
 def _checked_input(text: str) -> str:

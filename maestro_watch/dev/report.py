@@ -73,6 +73,6 @@ class Reporter:
         findings = getattr(error, "findings", None)
         if findings:
             fields["findings"] = [finding.to_dict() for finding in findings]
-        text = error.render().replace("[", "\\[")
+        text = error.render_report().replace("[", "\\[")
         trailer = "\n[yellow]nothing deployed; the last good deployment keeps running[/]" if deploying else ""
-        self.event("error", f"[red]error:[/] {text}{trailer}", **fields)
+        self.event("error", f"[red]{text}[/]{trailer}", **fields)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from maestro_watch.apply.teardown import teardown
 from maestro_watch.dev.report import Reporter
+from maestro_watch.cli.output import plural
 from maestro_watch.engine import Engine, PlannedChange
 from maestro_watch.errors import UserError
 from maestro_watch.logs import get_logger
@@ -21,7 +22,7 @@ log = get_logger("dev")
 
 @dataclass
 class DevCounters:
-    """How many passes ran and what came of them, for the summary and for tests."""
+    """Counts of deploy passes by outcome, for the summary and for tests."""
 
     deploys: int = 0
     no_change: int = 0
@@ -80,7 +81,7 @@ class DevSession:
         if names:
             self.deploy_functions(names)
         else:
-            self.deploy_once()
+            self.full_deploy()
 
     def _functions_touched_alone(self, change: ChangeSet) -> set[str] | None:
         """Name the functions a save touched when it modified nothing but their existing files."""
@@ -100,37 +101,24 @@ class DevSession:
             assert self.last_project is not None
             try:
                 project = reload_functions(self.last_project, names)
-                self._deploy(project, self.engine.plan_functions(project, names))
+                change = self.engine.plan_functions(project, names)
             except UserError as error:
                 self._failed(error)
+                return
+            self._deploy(project, change)
 
     def full_deploy(self, refresh: bool = False) -> None:
+        """Plan the whole project and apply it; ``refresh`` first checks the target for drift."""
         with self.deploy_lock:
             try:
                 project = self._load()
                 if refresh:
                     self.engine.refresh(project, repair_drift=True)
+                change = self.engine.plan(project)
             except UserError as error:
                 self._failed(error)
                 return
-            self._deploy_project(project)
-
-    def deploy_once(self) -> None:
-        with self.deploy_lock:
-            try:
-                project = self._load()
-            except UserError as error:
-                self._failed(error)
-                return
-            self._deploy_project(project)
-
-    def _deploy_project(self, project: Project) -> None:
-        try:
-            change = self.engine.plan(project)
-        except UserError as error:
-            self._failed(error)
-            return
-        self._deploy(project, change)
+            self._deploy(project, change)
 
     def _load(self) -> Project:
         project = load_project(self.root)
@@ -138,26 +126,24 @@ class DevSession:
 
     def _deploy(self, project: Project, change: PlannedChange) -> None:
         started = time.perf_counter()
-        try:
-            if not change.plan:
-                self.counters.no_change += 1
-                self.reporter.event("no_change", "[dim]no changes to deploy[/]")
-                self.last_project = project
-                if not change.partial:
-                    self._needs_full_plan = False
+        if change.plan:
+            try:
+                self.engine.apply(change, self.reporter.action)
+            except UserError as error:
+                self._failed(error)
                 return
-            self.engine.apply(change, self.reporter.action)
-        except UserError as error:
-            self._failed(error)
-            return
-        self.counters.deploys += 1
         self.last_project = project
         if not change.partial:
             self._needs_full_plan = False
+        if not change.plan:
+            self.counters.no_change += 1
+            self.reporter.event("no_change", "[dim]no changes to deploy[/]")
+            return
+        self.counters.deploys += 1
         elapsed_ms = (time.perf_counter() - started) * 1000
         count = len(change.plan.actions)
-        self.reporter.event("deployed", f"[green]deployed[/] {count} {'change' if count == 1 else 'changes'} [dim]{elapsed_ms:.0f} ms[/]",
-                            changes=len(change.plan.actions), duration_ms=round(elapsed_ms, 1))
+        self.reporter.event("deployed", f"[green]deployed[/] {plural(count, 'change')} [dim]{elapsed_ms:.0f} ms[/]",
+                            changes=count, duration_ms=round(elapsed_ms, 1))
 
     def _failed(self, error: UserError) -> None:
         self.counters.errors += 1

@@ -81,10 +81,10 @@ def _find_executable(runtime: str, executable: str, language_label: str) -> str:
     return found
 
 
-def _python_runtime(runtime: str, wanted_version: str, executable: str) -> LocalRuntime:
+def _python_runtime(runtime: str, expected_version: str, executable: str) -> LocalRuntime:
     local_version = _python_version(executable)
     notice = None
-    if local_version != wanted_version:
+    if local_version != expected_version:
         notice = (
             f"runtime {runtime} runs locally on Python {local_version} ({executable}); "
             "behaviour may differ from AWS"
@@ -98,10 +98,10 @@ def _python_runtime(runtime: str, wanted_version: str, executable: str) -> Local
     )
 
 
-def _node_runtime(runtime: str, wanted_major: str, executable: str) -> LocalRuntime:
+def _node_runtime(runtime: str, expected_major: str, executable: str) -> LocalRuntime:
     local_version = _node_version(executable)
     notice = None
-    if local_version.split(".")[0] != wanted_major:
+    if local_version.split(".")[0] != expected_major:
         notice = (
             f"runtime {runtime} runs locally on Node.js {local_version} ({executable}); "
             "behaviour may differ from AWS"

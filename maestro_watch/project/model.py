@@ -66,7 +66,3 @@ class Project:
             if function.name == name:
                 return function
         return None
-
-    @property
-    def state_dir(self) -> Path:
-        return self.root / ".maestro"

@@ -1,4 +1,4 @@
-"""Where a project deploys: an AWS account and region, or the embedded emulator."""
+"""Deploy targets: an AWS account and region, or the embedded emulator."""
 
 from maestro_watch.targets.target import Target
 

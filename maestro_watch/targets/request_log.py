@@ -20,7 +20,7 @@ _LAMBDA_REST = re.compile(r"^/20\d\d-\d\d-\d\d/functions(?:/(?P<name>[^/]+))?(?:
 
 @dataclass(frozen=True)
 class ServedCall:
-    """One request: the operation name where it can be told, and the raw method and path."""
+    """One request: the operation name where the request shows it, and the raw method and path."""
 
     operation: str
     method: str

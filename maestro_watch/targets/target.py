@@ -16,7 +16,7 @@ from maestro_watch.logs import get_logger
 
 log = get_logger("target")
 
-# moto's server answers for any account; this is the one it reports.
+# moto's server accepts any credentials and reports this account for them.
 EMULATOR_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 # maestro retries with tenacity itself, so botocore makes a single attempt per call.
 _CLIENT_CONFIG = Config(retries={"total_max_attempts": 1}, connect_timeout=5, read_timeout=120, max_pool_connections=32)

@@ -46,7 +46,7 @@ def create(target: Target, resource: DesiredResource) -> ResourceRecord:
 
 
 def _adopt(target: Target, resource: DesiredResource) -> None:
-    """Take over a function left by a lost state file, if its tags say it is this project's."""
+    """Take over a function left by a lost state file, if its tags name this project and stage."""
     tags = target.client("lambda").list_tags(Resource=resource.arn).get("Tags", {})
     expected = resource.spec["tags"]
     if tags.get(TAG_PROJECT) != expected[TAG_PROJECT] or tags.get(TAG_STAGE) != expected[TAG_STAGE]:

@@ -37,7 +37,7 @@ def create(target: Target, resource: DesiredResource) -> ResourceRecord:
 
 
 def _adopt(target: Target, resource: DesiredResource) -> None:
-    """Take over a role left by a lost state file, if its tags say it is this project's."""
+    """Take over a role left by a lost state file, if its tags name this project and stage."""
     tags = {tag["Key"]: tag["Value"] for tag in target.client("iam").list_role_tags(RoleName=resource.name)["Tags"]}
     expected = resource.spec["tags"]
     if tags.get(TAG_PROJECT) != expected[TAG_PROJECT] or tags.get(TAG_STAGE) != expected[TAG_STAGE]:

@@ -1,7 +1,7 @@
 """JSONPath expressions and intrinsic functions (``States.Format(...)``) of JSONPath states.
 
 Step Functions has two kinds of path. A *path* may select several nodes (``$..name``,
-``$.items[*]``, filters and slices); a *reference path* names exactly one node, so it
+``$.items[*]``, filters and slices). A *reference path* names exactly one node, so it
 allows only ``.name``, ``['name']`` and ``[index]`` steps. Paths start with ``$`` (the
 state input), ``$$`` (the context object) or ``$name`` (a workflow variable).
 """
