@@ -29,7 +29,7 @@ def time_check(path: Path, rounds: int) -> list[float]:
     timings = []
     for round_number in range(rounds):
         started = time.perf_counter()
-        # A new stat key each round, so that the result cache never answers.
+        # A new stat key each round, so that no cached result is reused.
         check_node_syntax(path, (round_number, round_number))
         timings.append((time.perf_counter() - started) * 1000)
     return timings

@@ -13,7 +13,7 @@ class MaestroError(Exception):
 class UserError(MaestroError):
     """An error the CLI prints as one clear message, without a traceback.
 
-    ``hint`` tells the user what to do next.
+    ``hint`` is the next step for the user.
     """
 
     def __init__(self, message: str, hint: str | None = None) -> None:
